@@ -1,0 +1,185 @@
+"""The command line: a thin typer layer over the library.
+
+Only this module prints.  Library errors are translated here, once: input
+problems exit with 2, runtime failures with 1, and neither shows a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+
+from . import __version__
+from .article import convert_file
+from .errors import InputError, ShalketError
+from .script import Episode, load_script, serialize_script
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="shalket-audio",
+    help=(
+        "Turn a magazine interview into a podcast episode.\n\n"
+        "Examples:\n\n"
+        "  shalket-audio script script/shal-ket.article.txt   # article -> editable script/shal-ket.md\n\n"
+        "  shalket-audio check script/shal-ket.md             # validate and summarise a script\n\n"
+        "  shalket-audio check script/shal-ket.md --json      # the parsed episode as JSON"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn library errors into a message and an exit code; keep tracebacks for real bugs."""
+
+    @wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except ShalketError as exc:
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing half-written was left behind", 130)
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"shalket-audio {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """Turn a magazine interview into a podcast episode."""
+
+
+@app.command("script")
+@handles_errors
+def script_command(
+    article: Annotated[Path, typer.Argument(help="The article as plain text (paragraphs separated by blank lines).")],
+    out: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", help="Where to write the script; '-' prints it. Default: next to the article, as NAME.md."),
+    ] = None,
+    interviewer: Annotated[str | None, typer.Option(help="The interviewer's full name (default: from the byline).")] = None,
+    interviewee: Annotated[str | None, typer.Option(help="The interviewee's full name (default: found in the text).")] = None,
+    show: Annotated[str | None, typer.Option(help="The show's name for the metadata (default: the interviewer's name).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing script (it may hold a producer's edits).")] = False,
+) -> None:
+    """Convert an article into a chaptered, speaker-tagged narration script.
+
+    The interviewer narrates; the interviewee speaks her own direct quotes.
+    Chapters get provisional titles: edit them, and add a pronunciation
+    lexicon, before you build.
+
+    Examples:
+
+      shalket-audio script script/shal-ket.article.txt
+
+      shalket-audio script article.txt -o - --interviewee "Zhanar Sekerbeyeva"
+    """
+    conversion = convert_file(article, interviewer=interviewer, interviewee=interviewee, show=show)
+    text = serialize_script(conversion.episode)
+    if out is not None and str(out) == "-":
+        sys.stdout.write(text)
+        return
+    target = out or article.with_name(article.name.removesuffix(".txt").removesuffix(".article") + ".md")
+    if target.exists() and not force:
+        raise InputError(
+            f"{target} already exists and may hold a producer's edits",
+            fix="choose another file with -o, or pass --force to overwrite it",
+        )
+    from .fileio import atomic_write_text
+
+    atomic_write_text(target, text)
+    episode = conversion.episode
+    typer.echo(f"wrote {target}")
+    typer.echo(f"  interviewer: {episode.speakers[0].name} (tag {episode.speakers[0].tag})")
+    typer.echo(f"  interviewee: {conversion.interviewee} (tag {episode.speakers[1].tag})")
+    guest_quotes = sum(1 for q in conversion.quotes if q.speaker != "interviewer")
+    typer.echo(f"  quotes: {len(conversion.quotes)} found, {guest_quotes} spoken by {episode.speakers[1].tag}")
+    typer.echo(f"  {_totals(episode)}")
+    if conversion.dropped:
+        typer.echo("  dropped page boilerplate: " + ", ".join(repr(d) for d in conversion.dropped))
+    typer.echo(f"next: edit the chapter titles and lexicon in {target}, then run `shalket-audio check {target}`")
+
+
+@app.command("check")
+@handles_errors
+def check_command(
+    script: Annotated[Path, typer.Argument(help="A narration script (.md).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the parsed episode as JSON (schema in the README).")] = False,
+) -> None:
+    """Validate a script and summarise its chapters and speakers.
+
+    Examples:
+
+      shalket-audio check script/shal-ket.md
+
+      shalket-audio check script/shal-ket.md --json | jq '.chapters[].title'
+    """
+    from .script import episode_to_json
+
+    episode = load_script(script)
+    if as_json:
+        typer.echo(json.dumps(episode_to_json(episode), ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{script}: OK")
+    typer.echo(f"{episode.metadata.title}")
+    if episode.metadata.author:
+        typer.echo(f"by {episode.metadata.author}")
+    typer.echo("")
+    width = max(len(c.title) for c in episode.chapters)
+    width = min(max(width, 7), 48)
+    typer.echo(f"  #  {'Chapter':<{width}}  Segments  Words   Est.")
+    for number, chapter in enumerate(episode.chapters, start=1):
+        title = chapter.title if len(chapter.title) <= width else chapter.title[: width - 1] + "…"
+        typer.echo(
+            f"{number:>3}  {title:<{width}}  {len(chapter.segments):>8}  {chapter.words:>5}  {_clock(chapter.estimated_seconds):>5}"
+        )
+    typer.echo("")
+    typer.echo("  Speaker      Name                       Role   Segments  Words")
+    for speaker in episode.speakers:
+        segments = [s for s in episode.segments if s.speaker == speaker.tag]
+        words = sum(s.words for s in segments)
+        typer.echo(f"  {speaker.tag:<11}  {speaker.name:<25}  {speaker.role:<5}  {len(segments):>8}  {words:>5}")
+    typer.echo("")
+    typer.echo(_totals(episode))
+    if episode.lexicon:
+        typer.echo(f"lexicon: {len(episode.lexicon)} entries")
+
+
+def _totals(episode: Episode) -> str:
+    return (
+        f"{len(episode.chapters)} chapters, {len(episode.segments)} segments, {episode.words} words, "
+        f"about {_clock(episode.estimated_seconds)} of speech (estimated)"
+    )
+
+
+def _clock(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def main() -> None:
+    app()
