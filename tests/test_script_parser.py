@@ -111,7 +111,13 @@ def test_parses_chapters_segments_pauses_and_paragraphs() -> None:
 
 @pytest.mark.parametrize(
     ("pause", "ms"),
-    [("[pause 2s]", 2000), ("[pause 800ms]", 800), ("[Pause 1.25 s]", 1250), ("[pause 3 seconds]", 3000), ("[ pause 30s ]", 30000)],
+    [
+        ("[pause 2s]", 2000),
+        ("[pause 800ms]", 800),
+        ("[Pause 1.25 s]", 1250),
+        ("[pause 3 seconds]", 3000),
+        ("[ pause 30s ]", 30000),
+    ],
 )
 def test_pause_forms(pause: str, ms: int) -> None:
     episode = parse_script(FRONT + f"# C\n\ninterviewer: a\n\n{pause}\n")
@@ -201,7 +207,12 @@ def test_json_view_schema() -> None:
     assert data["schema_version"] == 1
     chapter = data["chapters"][0]  # type: ignore[index]
     assert chapter["title"] == "First things"
-    assert chapter["segments"][0] == {"speaker": "interviewer", "text": "Hello there.", "line": 27, "new_paragraph": True}
+    assert chapter["segments"][0] == {
+        "speaker": "interviewer",
+        "text": "Hello there.",
+        "line": 27,
+        "new_paragraph": True,
+    }
     assert chapter["pauses"] == [{"before_segment": 4, "ms": 1500, "line": 33}]
     assert data["totals"] == {"chapters": 2, "segments": 7, "words": 21, "estimated_seconds": 9.6}  # type: ignore[comparator-overlap]
 
@@ -210,7 +221,11 @@ def test_json_view_schema() -> None:
 
 _tags = st.from_regex(r"[a-z][a-z0-9_-]{0,8}", fullmatch=True)
 _line_text = (
-    st.text(st.characters(blacklist_categories=["Cs", "Cc", "Zl", "Zp"], blacklist_characters="\x85"), min_size=1, max_size=40)
+    st.text(
+        st.characters(blacklist_categories=["Cs", "Cc", "Zl", "Zp"], blacklist_characters="\x85"),
+        min_size=1,
+        max_size=40,
+    )
     .map(lambda s: " ".join(s.split()))
     .filter(bool)
 )
@@ -225,7 +240,15 @@ def episodes(draw: st.DrawFn) -> Episode:
             tag,
             draw(_line_text),
             draw(st.sampled_from(["host", "guest"])),
-            draw(st.dictionaries(_tags, st.lists(st.from_regex(r"[a-z]{1,6}:[a-z0-9_+.:-]{1,10}", fullmatch=True), min_size=1, max_size=3).map(tuple), max_size=2)),
+            draw(
+                st.dictionaries(
+                    _tags,
+                    st.lists(
+                        st.from_regex(r"[a-z]{1,6}:[a-z0-9_+.:-]{1,10}", fullmatch=True), min_size=1, max_size=3
+                    ).map(tuple),
+                    max_size=2,
+                )
+            ),
         )
         for tag in tags
     )
@@ -235,7 +258,11 @@ def episodes(draw: st.DrawFn) -> Episode:
         for position in range(draw(st.integers(1, 5))):
             kind = draw(st.sampled_from(["segment", "segment", "pause", "comment"]))
             if kind == "segment" or position == 0:
-                previous_paragraph = items and isinstance(items[-1], Segment | Comment) and not all(isinstance(i, Comment) for i in items)
+                previous_paragraph = (
+                    items
+                    and isinstance(items[-1], Segment | Comment)
+                    and not all(isinstance(i, Comment) for i in items)
+                )
                 starts = draw(st.booleans()) or not previous_paragraph or isinstance(items[-1], Pause)
                 items.append(Segment(draw(st.sampled_from(tags)), draw(_line_text), new_paragraph=bool(starts)))
             elif kind == "pause":

@@ -60,7 +60,8 @@ _VERBS = (
     r"|argued|argues|claimed|claims|declared|declares|whispered|whispers|shouted|shouts|wrote|writes|reflected"
     r"|reflects|observed|observes|pointed out|points out|thinks|thought|believes|believed|feels|felt|mused|muses"
     r"|concluded|concludes|went on|goes on|put it|puts it|joked|jokes|exclaimed|exclaims|cried|cries|tweeted"
-    r"|posted|confided|confides|conceded|concedes|agreed|agrees|adds"
+    r"|posted|confided|confides|conceded|concedes|agreed|agrees|announced|announces|stated|states|commented"
+    r"|comments|responded|responds|calls it|called it|described it as|describes it as"
 )
 _SUBJECT = (
     r"(?P<subj>\b(?:she|he|they|I|we)\b"
@@ -83,32 +84,40 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _NAME_TOKEN = r"[A-Z][a-z]+(?:[-’'][A-Z]?[a-z]+)*"
 _FULL_NAME = re.compile(rf"\b({_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{1,2}})\b")
 _NOT_NAME_WORDS = frozenset(
-    "The A An In On At Of For From To By As But And Or If When While During Despite After Before Since Until "
-    "This That These Those Here There It Its We They She He I You My Our Their His Her Most Many Some One "
-    "Being Nevertheless However Whether With Within Without Unable Soon Total Putin’s "
-    "January February March April May June July August September October November December "
-    "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+    "The A An In On At Of For From To By As But And Or If When While During Despite After Before Since "
+    "Until This That These Those Here There It Its We They She He I You My Our Their His Her Most Many "
+    "Some One Being Nevertheless However Whether With Within Without Unable Soon Total January "
+    "February March April May June July August September October November December Monday Tuesday "
+    "Wednesday Thursday Friday Saturday Sunday".split()
+)
+_TITLE_WORDS = frozenset(
+    "Activist Campaigner Journalist Writer Author Artist Lawyer Doctor Dr Mr Mrs Ms Miss Mx Professor "
+    "Prof President Minister Senator General Colonel Captain Prince Princess King Queen Director Founder "
+    "Chair Leader Singer Poet Reporter Editor Student Teacher Mayor Governor Judge Sister Brother Father "
+    "Mother".split()
 )
 _PLACE_WORDS = frozenset(
-    "Square Park House Street Road Avenue Day Republic University College Palace Hall Centre Center Council "
-    "Party Union Ministry Committee Foundation Institute Museum Bank Company Group Office Court Church City "
-    "Region Province State States Kingdom Island Islands Mountains River Lake Sea Ocean Airport Station "
-    "Hospital School Times Post News Magazine Review Journal Watch International January War".split()
+    "Square Park House Street Road Avenue Day Republic University College Palace Hall Centre Center "
+    "Council Party Union Ministry Committee Foundation Institute Museum Bank Company Group Office Court "
+    "Church City Region Province State States Kingdom Island Islands Mountains River Lake Sea Ocean "
+    "Airport Station Hospital School Times Post News Magazine Review Journal Watch International January "
+    "War".split()
 )
 _STOPWORDS = frozenset(
-    """a about above after again against all also although am an and any are aren't as at be because been before
-    being below between both but by can could did do does doing down during each even ever every few for from
-    further had has have having he her here hers herself him himself his how however i if in into is it its
-    itself just least less like made make many may me more most much must my myself never no nor not now of off
-    often on once only or other others our ours out over own per quite rather really same several she should
-    since so some still such than that the their theirs them themselves then there these they this those
-    though through thus to too toward towards under until up upon us very was we well were what when where
-    whether which while who whom whose why will with within without would yet you your yours said says told
-    tell asked explained continued suggested recalls stressed one two three first last much many more people
-    time year years month months week weeks day days way thing things something nothing anything everything
-    going become became come came take takes took left around away back part well great little less enough
-    already known towards onto across along among amongst upon whose she’s it’s they’re we’re i’m don’t
-    doesn’t didn’t isn’t wasn’t weren’t can’t won’t""".split()
+    "a about above after again against all also although am an and any are aren't as at be because been "
+    "before being below between both but by can could did do does doing down during each even ever every "
+    "few for from further had has have having he her here hers herself him himself his how however i if "
+    "in into is it its itself just least less like made make many may me more most much must my myself "
+    "never no nor not now of off often on once only or other others our ours out over own per quite "
+    "rather really same several she should since so some still such than that the their theirs them "
+    "themselves then there these they this those though through thus to too toward towards under until up "
+    "upon us very was we well were what when where whether which while who whom whose why will with "
+    "within without would yet you your yours said says told tell asked explained continued suggested "
+    "recalls stressed one two three first last much many more people time year years month months week "
+    "weeks day days way thing things something nothing anything everything going become became come came "
+    "take takes took left around away back part well great little less enough already known towards onto "
+    "across along among amongst upon whose she’s it’s they’re we’re i’m don’t doesn’t didn’t isn’t wasn’t "
+    "weren’t can’t won’t".split()
 )
 
 
@@ -154,9 +163,13 @@ def convert_file(
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ScriptError("article not found", path=path, line=None, fix="check the path to the article text file") from None
+        raise ScriptError(
+            "article not found", path=path, line=None, fix="check the path to the article text file"
+        ) from None
     except OSError as exc:
-        raise ScriptError(f"cannot read the article ({exc.strerror})", path=path, line=None, fix="check the path and its permissions") from None
+        raise ScriptError(
+            f"cannot read the article ({exc.strerror})", path=path, line=None, fix="check the path and its permissions"
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -176,7 +189,12 @@ def convert_article(
 ) -> Conversion:
     paragraphs, dropped = _paragraphs(text)
     if not paragraphs:
-        raise ScriptError("the article has no text", path=path, line=None, fix="give the article as plain text, paragraphs separated by blank lines")
+        raise ScriptError(
+            "the article has no text",
+            path=path,
+            line=None,
+            fix="give the article as plain text, paragraphs separated by blank lines",
+        )
     header, body = _split_header(paragraphs, path)
     if not body:
         raise ScriptError(
@@ -313,9 +331,15 @@ def _iso_date(match: re.Match[str]) -> str:
 def _find_interviewee(header: ArticleHeader, body: list[str], given: str | None, host: str, path: Path | None) -> str:
     text = " ".join([header.standfirst, *body])
     candidates = Counter[str]()
+    lowercase_words = set(re.findall(r"\b[a-z][a-z-]+\b", text))
     for match in _FULL_NAME.finditer(text):
         tokens = match.group(1).split()
-        while tokens and tokens[0] in _NOT_NAME_WORDS:
+        # "Activist Zhanar Sekerbeyeva", "President Kassym-Jomart Tokayev": a title or a common noun
+        # capitalised at the start of a sentence is not part of the name.
+        while tokens and (
+            tokens[0] in _NOT_NAME_WORDS
+            or (len(tokens) > 2 and (tokens[0] in _TITLE_WORDS or tokens[0].lower() in lowercase_words))
+        ):
             tokens = tokens[1:]
         while tokens and tokens[-1] in _NOT_NAME_WORDS:
             tokens = tokens[:-1]
@@ -335,7 +359,9 @@ def _find_interviewee(header: ArticleHeader, body: list[str], given: str | None,
         mentions = len(re.findall(rf"\b(?:{re.escape(first)}|{re.escape(last)})\b", text))
         speech = len(re.findall(rf"\b(?:{re.escape(first)}|{re.escape(last)})(?:{_ADVERB})\s+(?:{_VERBS})\b", text))
         in_standfirst = name in header.standfirst
-        spoke_to = re.search(rf"(?:spoke|talked|chatted) (?:to|with)[^.]*{re.escape(name)}|interview(?:ed)?[^.]*{re.escape(name)}", text)
+        spoke_to = re.search(
+            rf"(?:spoke|talked|chatted) (?:to|with)[^.]*{re.escape(name)}|interview(?:ed)?[^.]*{re.escape(name)}", text
+        )
         return mentions + 3 * speech + 5 * in_standfirst + 5 * bool(spoke_to)
 
     people = [c for c in candidates if not host_tokens & set(c.split())]
@@ -375,7 +401,12 @@ def _double_style() -> _QuoteStyle:
         ch = p[i]
         if ch in "“„«":
             return True
-        return ch == '"' and (i == 0 or p[i - 1].isspace() or p[i - 1] in "([{—–-/:") and i + 1 < len(p) and not p[i + 1].isspace()
+        return (
+            ch == '"'
+            and (i == 0 or p[i - 1].isspace() or p[i - 1] in "([{—–-/:")
+            and i + 1 < len(p)
+            and not p[i + 1].isspace()
+        )
 
     def closes(p: str, i: int) -> bool:
         ch = p[i]
@@ -383,13 +414,18 @@ def _double_style() -> _QuoteStyle:
             return True
         return ch == '"' and i > 0 and not p[i - 1].isspace()
 
-    return _QuoteStyle(opens, closes, "“”„«»\"")
+    return _QuoteStyle(opens, closes, '“”„«»"')
 
 
 def _single_style() -> _QuoteStyle:
     def opens(p: str, i: int) -> bool:
         ch = p[i]
-        return ch in "‘'" and (i == 0 or p[i - 1].isspace() or p[i - 1] in "([{—–-/:") and i + 1 < len(p) and not p[i + 1].isspace()
+        return (
+            ch in "‘'"
+            and (i == 0 or p[i - 1].isspace() or p[i - 1] in "([{—–-/:")
+            and i + 1 < len(p)
+            and not p[i + 1].isspace()
+        )
 
     def closes(p: str, i: int) -> bool:
         ch = p[i]
@@ -400,7 +436,7 @@ def _single_style() -> _QuoteStyle:
 
 def _quote_style(body: list[str]) -> _QuoteStyle:
     text = " ".join(body)
-    doubles = sum(text.count(ch) for ch in "“”„«»\"")
+    doubles = sum(text.count(ch) for ch in '“”„«»"')
     return _double_style() if doubles >= 2 or "‘" not in text else _single_style()
 
 
@@ -480,6 +516,7 @@ def _attribute(body: list[str], guest_name: str, guest_tag: str) -> tuple[list[_
     style = _quote_style(body)
     spans = _scan(body, style)
     guest_names = set(guest_name.split()) | {guest_name}
+    guest_mention = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in guest_names) + r")\b")
     quotes: list[Quote] = []
     speaker_of: list[str] = []
     current_paragraph = -1
@@ -492,6 +529,8 @@ def _attribute(body: list[str], guest_name: str, guest_tag: str) -> tuple[list[_
         paragraph = body[pi]
         left = previous_end[1] if previous_end[0] == pi else 0
         before = paragraph[left:start]
+        if current == "other" and guest_mention.search(before):
+            current = guest_tag  # the narrative is back on the interviewee
         sentence_breaks = list(_SENTENCE_END.finditer(before))
         before = before[sentence_breaks[-1].end() :] if sentence_breaks else before
         end_pi, end = span.end
@@ -527,24 +566,30 @@ def _attribute(body: list[str], guest_name: str, guest_tag: str) -> tuple[list[_
         if piece.quote is not None:
             piece.text = _strip_marks(piece.text, style.marks)
     return pieces, [
-        Quote(q.text, guest_tag if s == guest_tag else INTERVIEWER_TAG, q.reason, q.paragraph) for q, s in zip(quotes, speaker_of, strict=True)
+        Quote(q.text, guest_tag if s == guest_tag else INTERVIEWER_TAG, q.reason, q.paragraph)
+        for q, s in zip(quotes, speaker_of, strict=True)
     ]
 
 
-def _decide(before: str, inner: str, after: str, current: str, guest_tag: str, guest_names: set[str]) -> tuple[str | None, str]:
+def _decide(
+    before: str, inner: str, after: str, current: str, guest_tag: str, guest_names: set[str]
+) -> tuple[str | None, str]:
     """Who says a quote: the guest's tag, ``other`` or INTERVIEWER_TAG, and why."""
     if _TERM_CUE.search(before):
         return INTERVIEWER_TAG, "term (introduced as a name, title or slogan)"
     match = _ATTRIBUTION_BEFORE.search(before)
     if match and re.search(r"[,:—–]\s*$", before):
-        return _resolve(match.group("subj"), current, guest_tag, guest_names, f"attribution before: {match.group(0).strip()}")
+        return _resolve(
+            match.group("subj"), current, guest_tag, guest_names, f"attribution before: {match.group(0).strip()}"
+        )
     ends_open = bool(re.search(r"[,?!…—–-]$", inner)) or bool(re.match(r"\s*[,;]|\s+[a-z]", after))
     match = _ATTRIBUTION_AFTER.search(after) if ends_open else None
     if match:
         subject = match.group("subj") or match.group("subj2")
         return _resolve(subject, current, guest_tag, guest_names, f"attribution after: {match.group(0).strip(' ,')}")
     words = count_words_of(inner)
-    sentence_like = words >= 3 and bool(re.search(r"[.!?…,;]", inner)) or words >= 8
+    first_person = re.search(r"\b(?:I|I’m|I'm|me|my|we|we’re|we're|us|our)\b", inner)
+    sentence_like = (words >= 3 and bool(re.search(r"[.!?…,;]", inner) or first_person)) or words >= 8
     if sentence_like:
         return (current if current != "other" else INTERVIEWER_TAG), f"unattributed speech, current speaker {current}"
     return INTERVIEWER_TAG, "term (short quoted phrase)"
@@ -565,42 +610,46 @@ def _resolve(subject: str, current: str, guest_tag: str, guest_names: set[str], 
 
 
 def _segments_by_paragraph(pieces: list[_Piece], paragraphs: int, guest_tag: str) -> list[list[Segment]]:
+    # Runs keep the article's own spacing until the end, so joining never invents or drops a space.
     by_paragraph: list[list[tuple[str, str]]] = [[] for _ in range(paragraphs)]
     for piece in pieces:
         speaker = INTERVIEWER_TAG if piece.quote is None else guest_tag
-        text = " ".join(piece.text.split())
-        if not text:
-            continue
         runs = by_paragraph[piece.paragraph]
         if runs and runs[-1][0] == speaker:
-            runs[-1] = (speaker, runs[-1][1] + " " + text)
+            runs[-1] = (speaker, runs[-1][1] + piece.text)
         else:
-            runs.append((speaker, text))
-    result = []
-    for runs in by_paragraph:
-        runs = _absorb_punctuation(runs)
-        result.append([(speaker, text) for speaker, text in runs])
-    return [[Segment(speaker=s, text=t, new_paragraph=i == 0) for i, (s, t) in enumerate(runs)] for runs in result]
+            runs.append((speaker, piece.text))
+    return [
+        [
+            Segment(speaker=speaker, text=" ".join(text.split()), new_paragraph=index == 0)
+            for index, (speaker, text) in enumerate(_absorb_punctuation(runs))
+        ]
+        for runs in by_paragraph
+    ]
 
 
 def _absorb_punctuation(runs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """A narrator run with no words (a lone '.' after a quote) joins its neighbour instead of being spoken alone."""
+    """A run with no words (a lone '.' after a quote) joins its neighbour instead of being spoken alone."""
     merged: list[tuple[str, str]] = []
     pending = ""
     for speaker, text in runs:
         if not _WORD.search(text) and not re.search(r"\d", text):
             if merged:
-                merged[-1] = (merged[-1][0], merged[-1][1] + " " + text)
+                merged[-1] = (merged[-1][0], merged[-1][1] + text)
             else:
-                pending = (pending + " " + text).strip()
+                pending += text
             continue
-        if pending:
-            text, pending = pending + " " + text, ""
+        text, pending = pending + text, ""
+        lead = re.match(r"[.,;:!?…]+(?=\s|$)", text)
+        if lead and merged and merged[-1][0] != speaker:
+            # "…we fought for”." : the full stop ends her sentence, not the narrator's next one.
+            merged[-1] = (merged[-1][0], merged[-1][1] + lead.group(0))
+            text = text[lead.end() :]
         if merged and merged[-1][0] == speaker:
-            merged[-1] = (speaker, merged[-1][1] + " " + text)
+            merged[-1] = (speaker, merged[-1][1] + text)
         else:
             merged.append((speaker, text))
-    if pending:
+    if pending.strip():
         merged.append((INTERVIEWER_TAG, pending))
     return merged
 

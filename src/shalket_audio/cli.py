@@ -68,7 +68,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
 ) -> None:
     """Turn a magazine interview into a podcast episode."""
 
@@ -79,12 +81,22 @@ def script_command(
     article: Annotated[Path, typer.Argument(help="The article as plain text (paragraphs separated by blank lines).")],
     out: Annotated[
         Path | None,
-        typer.Option("-o", "--out", help="Where to write the script; '-' prints it. Default: next to the article, as NAME.md."),
+        typer.Option(
+            "-o", "--out", help="Where to write the script; '-' prints it. Default: next to the article, as NAME.md."
+        ),
     ] = None,
-    interviewer: Annotated[str | None, typer.Option(help="The interviewer's full name (default: from the byline).")] = None,
-    interviewee: Annotated[str | None, typer.Option(help="The interviewee's full name (default: found in the text).")] = None,
-    show: Annotated[str | None, typer.Option(help="The show's name for the metadata (default: the interviewer's name).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing script (it may hold a producer's edits).")] = False,
+    interviewer: Annotated[
+        str | None, typer.Option(help="The interviewer's full name (default: from the byline).")
+    ] = None,
+    interviewee: Annotated[
+        str | None, typer.Option(help="The interviewee's full name (default: found in the text).")
+    ] = None,
+    show: Annotated[
+        str | None, typer.Option(help="The show's name for the metadata (default: the interviewer's name).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing script (it may hold a producer's edits).")
+    ] = False,
 ) -> None:
     """Convert an article into a chaptered, speaker-tagged narration script.
 
@@ -128,7 +140,9 @@ def script_command(
 @handles_errors
 def check_command(
     script: Annotated[Path, typer.Argument(help="A narration script (.md).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the parsed episode as JSON (schema in the README).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the parsed episode as JSON (schema in the README).")
+    ] = False,
 ) -> None:
     """Validate a script and summarise its chapters and speakers.
 
@@ -154,9 +168,8 @@ def check_command(
     typer.echo(f"  #  {'Chapter':<{width}}  Segments  Words   Est.")
     for number, chapter in enumerate(episode.chapters, start=1):
         title = chapter.title if len(chapter.title) <= width else chapter.title[: width - 1] + "…"
-        typer.echo(
-            f"{number:>3}  {title:<{width}}  {len(chapter.segments):>8}  {chapter.words:>5}  {_clock(chapter.estimated_seconds):>5}"
-        )
+        counts = f"{len(chapter.segments):>8}  {chapter.words:>5}  {_clock(chapter.estimated_seconds):>5}"
+        typer.echo(f"{number:>3}  {title:<{width}}  {counts}")
     typer.echo("")
     typer.echo("  Speaker      Name                       Role   Segments  Words")
     for speaker in episode.speakers:

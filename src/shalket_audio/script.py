@@ -179,12 +179,19 @@ def load_script(path: Path | str) -> Episode:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise ScriptError(
-            "file not found", path=path, line=None, fix="check the path, or create a script with `shalket-audio script ARTICLE`"
+            "file not found",
+            path=path,
+            line=None,
+            fix="check the path, or create a script with `shalket-audio script ARTICLE`",
         ) from None
     except IsADirectoryError:
-        raise ScriptError("is a folder, not a script file", path=path, line=None, fix="name a .md script file") from None
+        raise ScriptError(
+            "is a folder, not a script file", path=path, line=None, fix="name a .md script file"
+        ) from None
     except OSError as exc:
-        raise ScriptError(f"cannot read the file ({exc.strerror})", path=path, line=None, fix="check its permissions") from None
+        raise ScriptError(
+            f"cannot read the file ({exc.strerror})", path=path, line=None, fix="check its permissions"
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -268,7 +275,11 @@ class _Parser:
             if key in values:
                 meta[key] = self._scalar(values[key][1], offset, key)
         if not meta["title"]:
-            raise self.error("malformed front matter: the title is empty", self._line(values["title"][1], offset), "give the episode a title")
+            raise self.error(
+                "malformed front matter: the title is empty",
+                self._line(values["title"][1], offset),
+                "give the episode a title",
+            )
         if meta.get("date"):
             try:
                 date.fromisoformat(meta["date"])
@@ -327,7 +338,9 @@ class _Parser:
                     voices[profile] = self._voice_choices(choices_node, offset, f"{tag}.voices.{profile}")
             speakers.append(Speaker(tag=tag, name=name, role=role, voices=voices))  # type: ignore[arg-type]
         if not speakers:
-            raise self.error("malformed front matter: no speakers", self._line(node, offset), "list at least one speaker")
+            raise self.error(
+                "malformed front matter: no speakers", self._line(node, offset), "list at least one speaker"
+            )
         return speakers
 
     def _voice_choices(self, node: yaml.Node, offset: int, what: str) -> tuple[str, ...]:
@@ -343,7 +356,9 @@ class _Parser:
             )
         return choices
 
-    def _mapping(self, node: yaml.Node, offset: int, what: str, allowed: tuple[str, ...]) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    def _mapping(
+        self, node: yaml.Node, offset: int, what: str, allowed: tuple[str, ...]
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         values: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key_node, value_node, key in self._pairs(node, offset, what):
             if key not in allowed:
@@ -469,7 +484,9 @@ class _Parser:
                     "add a chapter heading such as '# Introduction' above this line",
                 )
             if not text:
-                raise self.error(f"segment for '{tag}' has no text", number, "write the words after the colon, or delete the line")
+                raise self.error(
+                    f"segment for '{tag}' has no text", number, "write the words after the colon, or delete the line"
+                )
             items.append(Segment(speaker=tag, text=text, new_paragraph=not paragraph_open, line=number))
             paragraph_open = True
         close_chapter()
@@ -613,7 +630,9 @@ def episode_to_json(episode: Episode) -> dict[str, object]:
         pauses = []
         for item in chapter.items:
             if isinstance(item, Segment):
-                segments.append({"speaker": item.speaker, "text": item.text, "line": item.line, "new_paragraph": item.new_paragraph})
+                segments.append(
+                    {"speaker": item.speaker, "text": item.text, "line": item.line, "new_paragraph": item.new_paragraph}
+                )
             elif isinstance(item, Pause):
                 pauses.append({"before_segment": len(segments), "ms": item.ms, "line": item.line})
         chapters.append(
