@@ -44,7 +44,9 @@ def test_script_refuses_to_overwrite_a_producers_edits(tmp_path: Path) -> None:
 
 
 def test_script_to_stdout_with_names_given() -> None:
-    result = runner.invoke(app, ["script", str(ARTICLE), "-o", "-", "--interviewer", "Nico L", "--interviewee", "Zhanar"])
+    result = runner.invoke(
+        app, ["script", str(ARTICLE), "-o", "-", "--interviewer", "Nico L", "--interviewee", "Zhanar"]
+    )
     assert result.exit_code == 0
     assert "name: Nico L\n" in result.output and "name: Zhanar Sekerbeyeva\n" in result.output
 
