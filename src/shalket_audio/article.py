@@ -22,15 +22,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from .casting import DEFAULT_VOICES
 from .errors import InputError, ScriptError
 from .script import Chapter, Episode, Item, Metadata, Pause, Segment, Speaker, estimate_seconds
 
 INTERVIEWER_TAG = "interviewer"
 
-DEFAULT_VOICES = {
-    "host": {"local": ("piper:en_US-joe-medium", "espeak:en-us"), "google": ("gtts:en:co.uk",)},
-    "guest": {"local": ("flite:slt", "espeak:en-us+f2"), "google": ("gtts:en:com.au",)},
-}
 
 #: Chapters aim for this much speech; the brief asks for one to two minutes.
 TARGET_CHAPTER_SECONDS = 90.0

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 
@@ -19,6 +19,11 @@ from . import __version__
 from .article import convert_file
 from .errors import InputError, ShalketError
 from .script import Episode, load_script, serialize_script
+
+if TYPE_CHECKING:
+    from .synth import Progress as SynthProgress
+    from .synth import SynthesisResult
+    from .voices import VoiceRef
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -30,7 +35,10 @@ app = typer.Typer(
         "Examples:\n\n"
         "  shalket-audio script script/shal-ket.article.txt   # article -> editable script/shal-ket.md\n\n"
         "  shalket-audio check script/shal-ket.md             # validate and summarise a script\n\n"
-        "  shalket-audio check script/shal-ket.md --json      # the parsed episode as JSON"
+        "  shalket-audio check script/shal-ket.md --json      # the parsed episode as JSON\n\n"
+        "  shalket-audio voices script/shal-ket.md            # engines, voices and who gets which\n\n"
+        "  shalket-audio synth                                # synthesize every script in script/\n\n"
+        "  shalket-audio cache info                           # where clips are cached, and how many"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -196,3 +204,202 @@ def _clock(seconds: float) -> str:
 
 def main() -> None:
     app()
+
+
+# --------------------------------------------------------------------------- voices, synthesis, cache
+
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        envvar="SHALKET_CACHE_DIR",
+        help="Clip cache folder (default: the user cache folder, e.g. ~/.cache/shalket-audio).",
+        show_envvar=True,
+    ),
+]
+VoicesOption = Annotated[
+    str, typer.Option("--voices", help="Voice profile from the scripts' front matter: 'local' (offline) or 'google'.")
+]
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs", "-j", min=1, help="Synthesis calls at once (default: the number of cores; each engine caps it)."
+    ),
+]
+
+
+def _scripts(paths: list[Path] | None) -> list[Path]:
+    if paths:
+        return paths
+    found = sorted(Path("script").glob("*.md"))
+    if not found:
+        raise InputError(
+            "no scripts given and none found in script/",
+            fix="name a script (for example script/shal-ket.md) or run from the project folder",
+        )
+    return found
+
+
+@app.command("voices")
+@handles_errors
+def voices_command(
+    scripts: Annotated[
+        list[Path] | None, typer.Argument(help="Scripts whose casting to show (default: script/*.md).")
+    ] = None,
+) -> None:
+    """List the engines and their voices, and the voice each speaker gets under each profile.
+
+    Examples:
+
+      shalket-audio voices
+
+      shalket-audio voices script/shal-ket.md
+    """
+    from .casting import cast_speaker, choices, profiles
+    from .voices import default_registry
+
+    registry = default_registry()
+    typer.echo("Engines")
+    for name in registry.names():
+        engine = registry.engine(name)
+        availability = engine.available()
+        status = "available" if availability else f"unavailable: {availability.reason}"
+        typer.echo(f"  {name:<7} {status}")
+        if not availability and availability.install:
+            typer.echo(f"          install: {availability.install}")
+        if availability:
+            typer.echo(f"          version: {engine.fingerprint(_any_voice(engine))}")
+            typer.echo(f"          voices: {', '.join(engine.voices())}")
+    for path in _scripts(scripts):
+        episode = load_script(path)
+        typer.echo("")
+        typer.echo(f"Casting for {path}")
+        for profile in profiles(episode):
+            typer.echo(f"  profile {profile}:")
+            for speaker in episode.speakers:
+                listed = ", ".join(choices(speaker, profile)) or "none"
+                try:
+                    casting = cast_speaker(speaker, profile, registry)
+                except ShalketError as exc:
+                    typer.echo(f"    {speaker.tag:<12} unavailable ({listed}): {exc.message}")
+                    continue
+                typer.echo(f"    {speaker.tag:<12} {casting.voice}   (choices: {listed})")
+                notice = casting.notice()
+                if notice:
+                    typer.echo(f"    {'':<12} note: {notice}")
+
+
+def _any_voice(engine: object) -> VoiceRef:
+    from .voices import VoiceRef
+
+    defaults = {"piper": "en_US-joe-medium", "flite": "slt", "espeak": "en-us", "gtts": "en"}
+    name = getattr(engine, "name", "")
+    return VoiceRef(name, defaults.get(name, "default"))
+
+
+@app.command("synth")
+@handles_errors
+def synth_command(
+    scripts: Annotated[list[Path] | None, typer.Argument(help="Scripts to synthesize (default: script/*.md).")] = None,
+    voices: VoicesOption = "local",
+    jobs: JobsOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Ignore the cache and synthesize everything again.")] = False,
+    cache_dir: CacheDirOption = None,
+) -> None:
+    """Synthesize every segment of the scripts into cached clips, one voice per speaker.
+
+    Only segments whose prepared text, voice or engine changed are synthesized;
+    the rest come from the cache.
+
+    Examples:
+
+      shalket-audio synth
+
+      shalket-audio synth script/shal-ket.md --voices google --jobs 2
+    """
+    for path in _scripts(scripts):
+        episode = load_script(path)
+        result = _synthesize(episode, voices, jobs, force, cache_dir)
+        speech = sum(clip.duration_ms for segment in result.segments for clip in segment.clips) / 1000
+        typer.echo(
+            f"{path}: {len(result.segments)} segments, {result.chunks} clips ({_clock(speech)} of speech): "
+            f"{result.hits} from the cache, {result.synthesized} synthesized in {result.elapsed:.1f}s"
+        )
+        if result.corrupt:
+            typer.echo(f"  {result.corrupt} damaged cache entries were synthesized again")
+        if not result.synthesized:
+            typer.echo("  nothing changed: no synthesis needed")
+
+
+def _synthesize(
+    episode: Episode, profile: str, jobs: int | None, force: bool, cache_dir: Path | None
+) -> SynthesisResult:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .cache import ClipCache
+    from .casting import cast
+    from .synth import synthesize_episode
+    from .voices import default_registry
+
+    castings = cast(episode, profile, default_registry())
+    for tag, casting in castings.items():
+        typer.echo(f"  {tag}: {casting.voice}")
+        notice = casting.notice()
+        if notice:
+            typer.echo(f"  notice: {notice}", err=True)
+    cache = ClipCache(cache_dir)
+    with Progress(
+        TextColumn("  synthesizing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("segments · {task.fields[hits]} cache hits"),
+        TimeElapsedColumn(),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+        console=None,
+    ) as bar:
+        task = bar.add_task("synth", total=len(episode.segments), hits=0)
+
+        def show(progress: SynthProgress) -> None:
+            bar.update(task, completed=progress.segments_done, hits=progress.hits)
+
+        return synthesize_episode(episode, castings, cache, jobs=jobs, force=force, on_progress=show)
+
+
+cache_app = typer.Typer(help="Inspect or clear the clip cache.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
+
+
+@cache_app.command("info")
+@handles_errors
+def cache_info_command(cache_dir: CacheDirOption = None) -> None:
+    """Show where the clip cache is and what it holds.
+
+    Examples:
+
+      shalket-audio cache info
+
+      SHALKET_CACHE_DIR=/tmp/clips shalket-audio cache info
+    """
+    from .cache import ClipCache
+
+    info = ClipCache(cache_dir).info()
+    typer.echo(f"cache: {info.root}")
+    typer.echo(f"  {info.entries} clips, {info.bytes / 1e6:.1f} MB")
+    for engine, count in sorted(info.by_engine.items()):
+        typer.echo(f"  {engine}: {count} clips")
+
+
+@cache_app.command("clear")
+@handles_errors
+def cache_clear_command(cache_dir: CacheDirOption = None) -> None:
+    """Delete every cached clip (the next build synthesizes everything).
+
+    Examples:
+
+      shalket-audio cache clear
+    """
+    from .cache import ClipCache
+
+    info = ClipCache(cache_dir).clear()
+    typer.echo(f"cleared {info.entries} clips ({info.bytes / 1e6:.1f} MB) from {info.root}")

@@ -1,0 +1,209 @@
+"""Segments -> clips: text preparation, the clip cache and concurrent synthesis.
+
+Every segment becomes one or more chunks (sentence groups), and every chunk is
+one cache entry, so editing a sentence re-synthesizes only its chunk.  Cache
+hits are resolved first; the misses run on one worker pool per engine, sized
+by the engine (Piper already uses every core for one call, gTTS must stay
+polite) and capped by ``jobs``.  When a chunk fails for good, pending work is
+cancelled, running work finishes and is cached, and a re-run resumes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from .cache import Clip, ClipCache, cache_key
+from .casting import Casting
+from .errors import RuntimeFailure, ScriptError
+from .script import Episode, Segment
+from .speech import MAX_CHUNK_CHARS, prepare
+from .voices import EngineError, VoiceRef
+
+
+@dataclass(frozen=True)
+class SegmentAudio:
+    index: int  # position in episode.segments
+    chapter: int  # index in episode.chapters
+    segment: Segment
+    voice: VoiceRef
+    chunks: tuple[str, ...]  # the prepared text of each clip
+    clips: tuple[Clip, ...]
+
+
+@dataclass(frozen=True)
+class Progress:
+    segments_total: int
+    segments_done: int
+    chunks_total: int
+    hits: int
+    synthesized: int
+    elapsed: float
+
+
+@dataclass(frozen=True)
+class SynthesisResult:
+    segments: tuple[SegmentAudio, ...]
+    castings: dict[str, Casting]
+    hits: int
+    synthesized: int
+    corrupt: int
+    elapsed: float
+    engine_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def chunks(self) -> int:
+        return self.hits + self.synthesized
+
+
+class SynthesisFailed(RuntimeFailure):
+    """An engine failed for good on one segment; the message names it."""
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    key: str
+    text: str
+    casting: Casting
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+def synthesize_episode(
+    episode: Episode,
+    castings: dict[str, Casting],
+    cache: ClipCache,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> SynthesisResult:
+    started = time.monotonic()
+    jobs = jobs or default_jobs()
+    corrupt_before = cache.corrupt
+    placed = [(ci, segment) for ci, chapter in enumerate(episode.chapters) for segment in chapter.segments]
+    plan: list[list[_Chunk]] = []
+    fingerprints: dict[str, str] = {}
+    for _, segment in placed:
+        casting = castings[segment.speaker]
+        texts = prepare(segment.text, episode.lexicon)
+        if not texts:
+            raise ScriptError(
+                f"segment for '{segment.speaker}' has nothing to say once prepared for speech",
+                path=episode.path,
+                line=segment.line or None,
+                fix="give it words, or delete the line",
+            )
+        voice_id = str(casting.voice)
+        if voice_id not in fingerprints:
+            fingerprints[voice_id] = casting.engine.fingerprint(casting.voice)
+        options: dict[str, object] = {"chunk_max": MAX_CHUNK_CHARS}
+        plan.append(
+            [
+                _Chunk(cache_key(casting.engine.name, voice_id, fingerprints[voice_id], options, text), text, casting)
+                for text in texts
+            ]
+        )
+
+    clips: dict[str, Clip] = {}
+    misses: dict[str, _Chunk] = {}
+    for chunks in plan:
+        for chunk in chunks:
+            if chunk.key in clips or chunk.key in misses:
+                continue
+            cached = None if force else cache.get(chunk.casting.engine.name, chunk.key)
+            if cached is not None:
+                clips[chunk.key] = cached
+            else:
+                misses[chunk.key] = chunk
+    hits = sum(1 for chunks in plan for chunk in chunks if chunk.key not in misses)
+    total_chunks = sum(len(chunks) for chunks in plan)
+    synthesized = 0
+    engine_seconds: dict[str, float] = {}
+
+    def segments_done() -> int:
+        return sum(1 for chunks in plan if all(chunk.key in clips for chunk in chunks))
+
+    def report() -> None:
+        if on_progress is not None:
+            progress = Progress(len(plan), segments_done(), total_chunks, hits, synthesized, time.monotonic() - started)
+            on_progress(progress)
+
+    report()
+    if misses:
+        owner = {chunk.key: index for index, chunks in enumerate(plan) for chunk in chunks}
+        pools: dict[str, ThreadPoolExecutor] = {}
+        futures: dict[Future[tuple[Clip, float]], _Chunk] = {}
+        try:
+            for chunk in misses.values():
+                engine = chunk.casting.engine
+                if engine.name not in pools:
+                    workers = max(1, min(jobs, engine.max_jobs))
+                    pools[engine.name] = ThreadPoolExecutor(workers, thread_name_prefix=f"synth-{engine.name}")
+                futures[pools[engine.name].submit(_synthesize_chunk, cache, chunk)] = chunk
+            remaining = set(futures)
+            while remaining:
+                done, remaining = wait(remaining, return_when=FIRST_EXCEPTION)
+                for future in done:
+                    chunk = futures[future]
+                    error = future.exception()
+                    if error is not None:
+                        for other in remaining:
+                            other.cancel()
+                        wait(remaining)
+                        index = owner[chunk.key]
+                        raise _failure(episode, placed[index][0], placed[index][1], chunk, error) from error
+                    clip, seconds = future.result()
+                    clips[chunk.key] = clip
+                    synthesized += sum(1 for chunks in plan for c in chunks if c.key == chunk.key)
+                    name = chunk.casting.engine.name
+                    engine_seconds[name] = engine_seconds.get(name, 0.0) + seconds
+                report()
+        finally:
+            for pool in pools.values():
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    segments = tuple(
+        SegmentAudio(
+            index=index,
+            chapter=chapter,
+            segment=segment,
+            voice=castings[segment.speaker].voice,
+            chunks=tuple(chunk.text for chunk in chunks),
+            clips=tuple(clips[chunk.key] for chunk in chunks),
+        )
+        for index, ((chapter, segment), chunks) in enumerate(zip(placed, plan, strict=True))
+    )
+    return SynthesisResult(
+        segments=segments,
+        castings=castings,
+        hits=hits,
+        synthesized=synthesized,
+        corrupt=cache.corrupt - corrupt_before,
+        elapsed=time.monotonic() - started,
+        engine_seconds=engine_seconds,
+    )
+
+
+def _synthesize_chunk(cache: ClipCache, chunk: _Chunk) -> tuple[Clip, float]:
+    started = time.monotonic()
+    audio = chunk.casting.engine.synthesize(chunk.text, chunk.casting.voice)
+    seconds = time.monotonic() - started
+    return cache.put(chunk.casting.engine.name, chunk.key, audio.data, audio.format), seconds
+
+
+def _failure(episode: Episode, chapter: int, segment: Segment, chunk: _Chunk, error: BaseException) -> SynthesisFailed:
+    where = f"{episode.path}:{segment.line}" if episode.path and segment.line else f"segment line {segment.line}"
+    title = episode.chapters[chapter].title
+    cause = error.message if isinstance(error, EngineError) else f"{type(error).__name__}: {error}"
+    fix = error.fix if isinstance(error, EngineError) and error.fix else "try another voice with --voices"
+    return SynthesisFailed(
+        f"{where}: could not synthesize chapter {chapter + 1} '{title}' "
+        f"({segment.speaker}, {chunk.casting.voice}): {cause}",
+        fix=f"{fix}. Clips already made are cached: running again resumes from them",
+    )

@@ -1,0 +1,52 @@
+"""Voices: the engine registry and the built-in engines (one file each)."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+from ..errors import InputError
+from .base import AVAILABLE, Audio, Availability, Engine, EngineError, VoiceRef
+
+__all__ = ["AVAILABLE", "Audio", "Availability", "Engine", "EngineError", "Registry", "VoiceRef", "default_registry"]
+
+ENTRY_POINT_GROUP = "shalket_audio.engines"
+
+
+class Registry:
+    """Engines by name.  Built-ins register exactly as a plugin would."""
+
+    def __init__(self) -> None:
+        self._engines: dict[str, Engine] = {}
+
+    def register(self, engine: Engine) -> None:
+        self._engines[engine.name] = engine
+
+    def names(self) -> list[str]:
+        return list(self._engines)
+
+    def engine(self, name: str) -> Engine:
+        try:
+            return self._engines[name]
+        except KeyError:
+            raise InputError(
+                f"unknown voice engine {name!r}",
+                fix=f"use one of: {', '.join(self._engines)}",
+            ) from None
+
+    def resolve(self, spec: str | VoiceRef) -> tuple[Engine, VoiceRef]:
+        voice = spec if isinstance(spec, VoiceRef) else VoiceRef.parse(spec)
+        return self.engine(voice.engine), voice
+
+
+def default_registry() -> Registry:
+    from .espeak import EspeakEngine
+    from .flite import FliteEngine
+    from .gtts import GttsEngine
+    from .piper import PiperEngine
+
+    registry = Registry()
+    for engine in (PiperEngine(), FliteEngine(), EspeakEngine(), GttsEngine()):
+        registry.register(engine)
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        registry.register(entry.load()())
+    return registry

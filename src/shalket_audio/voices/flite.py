@@ -1,0 +1,76 @@
+"""flite: the system binary, with its built-in voices (slt is female)."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import ClassVar
+
+from .base import AVAILABLE, Audio, Availability, EngineError, VoiceRef
+
+INSTALL = "apt-get install flite (Debian/Ubuntu), brew install flite (macOS)"
+TIMEOUT_S = 120
+
+
+class FliteEngine:
+    name: ClassVar[str] = "flite"
+    audio_format: ClassVar[str] = "wav"
+    max_jobs = 2
+
+    def __init__(self, binary: str = "flite") -> None:
+        self.binary = binary
+
+    def _path(self) -> str | None:
+        return shutil.which(self.binary)
+
+    def available(self, voice: VoiceRef | None = None) -> Availability:
+        if self._path() is None:
+            return Availability(False, "flite is not installed", INSTALL)
+        if voice is not None and voice.voice not in self.voices():
+            return Availability(False, f"flite has no voice {voice.voice!r}", f"use one of: {', '.join(self.voices())}")
+        return AVAILABLE
+
+    @functools.cache  # noqa: B019 - one engine object per process; the answer never changes
+    def voices(self) -> list[str]:
+        path = self._path()
+        if path is None:
+            return []
+        listing = subprocess.run([path, "-lv"], capture_output=True, text=True, timeout=30).stdout
+        return listing.split(":", 1)[-1].split()
+
+    @functools.cache  # noqa: B019
+    def _version(self) -> str:
+        path = self._path()
+        if path is None:
+            return "missing"
+        output = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30).stdout
+        versions = [line.split("version:", 1)[-1].strip() for line in output.splitlines() if "version" in line]
+        return f"flite {versions[0]}" if versions else output.strip()
+
+    def fingerprint(self, voice: VoiceRef) -> str:
+        return self._version()
+
+    def synthesize(self, text: str, voice: VoiceRef) -> Audio:
+        path = self._path()
+        if path is None:
+            raise EngineError("flite is not installed", fix=INSTALL)
+        with tempfile.TemporaryDirectory(prefix="shalket-flite-") as tmp:
+            source, target = Path(tmp, "in.txt"), Path(tmp, "out.wav")
+            source.write_text(text, encoding="utf-8")
+            try:
+                result = subprocess.run(
+                    [path, "-voice", voice.voice, "-f", str(source), "-o", str(target)],
+                    capture_output=True,
+                    text=True,
+                    timeout=TIMEOUT_S,
+                )
+            except subprocess.TimeoutExpired:
+                raise EngineError(f"flite took longer than {TIMEOUT_S}s", retryable=True) from None
+            if result.returncode != 0 or not target.is_file():
+                raise EngineError(
+                    f"flite failed: {result.stderr.strip() or result.returncode}", fix="check the voice name"
+                )
+            return Audio(target.read_bytes(), "wav")
