@@ -123,3 +123,113 @@ def test_module_entry_point_runs() -> None:
     result = subprocess.run([sys.executable, "-m", "shalket_audio", "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout.startswith("shalket-audio ")
+
+
+# --------------------------------------------------------------------------- voices, synth, cache
+
+SMALL = """---
+title: Small
+speakers:
+  interviewer: {name: Nico Lethbridge, role: host}
+  zhanar: {name: Zhanar Sekerbeyeva, role: guest}
+---
+# One
+interviewer: Hello and welcome.
+zhanar: We are a failed state.
+"""
+
+
+def test_voices_lists_engines_and_casting() -> None:
+    result = runner.invoke(app, ["voices", str(SCRIPT)])
+    assert result.exit_code == 0, result.output
+    for line in ("piper   available", "flite   available", "espeak  available", "gtts    available"):
+        assert line in result.output
+    assert "voices: kal, awb_time, kal16, awb, rms, slt" in result.output
+    assert "zhanar       flite:slt" in result.output
+    assert "interviewer  gtts:en:co.uk" in result.output
+
+
+def test_voices_explains_a_missing_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shalket_audio import voices
+    from shalket_audio.voices.flite import FliteEngine
+
+    original = voices.default_registry
+
+    def without_flite() -> voices.Registry:
+        registry = original()
+        registry.register(FliteEngine(binary="no-such-flite"))
+        return registry
+
+    monkeypatch.setattr(voices, "default_registry", without_flite)
+    result = runner.invoke(app, ["voices", str(SCRIPT)])
+    assert result.exit_code == 0
+    assert "flite   unavailable: flite is not installed" in result.output
+    assert "install: apt-get install flite" in result.output
+    assert "zhanar       espeak:en-us+f2" in result.output
+    assert "note: zhanar uses espeak:en-us+f2 because flite:slt is unavailable" in result.output
+
+
+def test_synth_then_nothing_to_do(tmp_path: Path) -> None:
+    script = tmp_path / "small.md"
+    script.write_text(SMALL, encoding="utf-8")
+    cache = tmp_path / "cache"
+    first = runner.invoke(app, ["synth", str(script), "--cache-dir", str(cache)])
+    assert first.exit_code == 0, first.output
+    assert "0 from the cache, 2 synthesized" in first.output
+    second = runner.invoke(app, ["synth", str(script), "--cache-dir", str(cache)])
+    assert "2 from the cache, 0 synthesized" in second.output and "nothing changed" in second.output
+    info = runner.invoke(app, ["cache", "info", "--cache-dir", str(cache)])
+    assert "2 clips" in info.output and "piper: 1 clips" in info.output and "flite: 1 clips" in info.output
+    cleared = runner.invoke(app, ["cache", "clear", "--cache-dir", str(cache)])
+    assert cleared.exit_code == 0 and "cleared 2 clips" in cleared.output
+
+
+def test_synth_engine_failure_exits_1_naming_the_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import responses
+
+    script = tmp_path / "small.md"
+    script.write_text(SMALL, encoding="utf-8")
+    from shalket_audio import voices
+    from shalket_audio.voices.gtts import GttsEngine
+
+    original = voices.default_registry
+
+    def impatient() -> voices.Registry:
+        registry = original()
+        registry.register(GttsEngine(attempts=2, backoff=0.01))
+        return registry
+
+    monkeypatch.setattr(voices, "default_registry", impatient)
+    with responses.RequestsMock() as fake:
+        fake.post("https://translate.google.co.uk/_/TranslateWebserverUi/data/batchexecute", status=503)
+        fake.post("https://translate.google.com.au/_/TranslateWebserverUi/data/batchexecute", status=503)
+        result = runner.invoke(app, ["synth", str(script), "--voices", "google", "--jobs", "1"])
+    assert result.exit_code == 1
+    assert "small.md:8: could not synthesize chapter 1 'One'" in result.output
+    assert "after 2 attempts" in result.output and "resumes" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_synth_bad_profile_is_a_usage_error(tmp_path: Path) -> None:
+    script = tmp_path / "small.md"
+    script.write_text(SMALL, encoding="utf-8")
+    result = runner.invoke(app, ["synth", str(script), "--voices", "studio"])
+    assert result.exit_code == 2
+    assert "no voices for the profile 'studio'" in result.output
+
+
+def test_pip_only_machine_still_gets_two_voices(tmp_path: Path) -> None:
+    """With no system flite or espeak-ng on PATH, Zhanar falls back to the wheel's espeak-ng, with a notice."""
+    script = tmp_path / "small.md"
+    script.write_text(SMALL, encoding="utf-8")
+    bin_dir = Path(sys.executable).parent
+    env = {"PATH": str(bin_dir), "SHALKET_CACHE_DIR": str(tmp_path / "cache"), "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [str(bin_dir / "shalket-audio"), "synth", str(script)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert "zhanar: espeak:en-us+f2" in result.stdout
+    assert (
+        "notice: zhanar uses espeak:en-us+f2 because flite:slt is unavailable (flite is not installed)" in result.stderr
+    )
+    assert "0 from the cache, 2 synthesized" in result.stdout

@@ -138,7 +138,8 @@ def audio_duration_ms(data: bytes, fmt: str) -> int | None:
                 frames = wav.getnframes()
                 if len(wav.readframes(frames)) != frames * wav.getsampwidth() * wav.getnchannels():
                     return None
-                return round(frames * 1000 / int(wav.getframerate()))
+                milliseconds: int = round(frames * 1000 / wav.getframerate())
+                return milliseconds
         if fmt == "mp3":
             seconds = mp3_seconds(data)
             return None if seconds is None else round(seconds * 1000)

@@ -121,7 +121,7 @@ def tidy_punctuation(text: str) -> str:
     text = re.sub(r"\[(?:sic|sic!)\]", "", text, flags=re.I)
     text = re.sub(r"\[([^\]]*)\]", r"\1", text)  # an editorial insertion is read as part of the sentence
     text = re.sub(r"\s*\(([^)]*)\)", r", \1,", text)  # an aside gets the pauses commas give it
-    text = re.sub(r"(?:…|\.\.\.)\s*(?=[A-Z])", ". ", text)
+    text = re.sub(r"(?:…|\.\.\.)\s*(?=[A-Z]|$)", ". ", text)
     text = re.sub(r"(?:…|\.\.\.)", ",", text)
     text = re.sub(r"\s+[-–—]\s+|—", ", ", text)
     text = text.replace("’", "'").replace("‘", "'").replace("“", "").replace("”", "").replace('"', "")
