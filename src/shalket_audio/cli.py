@@ -264,6 +264,8 @@ def voices_command(
         engine = registry.engine(name)
         availability = engine.available()
         status = "available" if availability else f"unavailable: {availability.reason}"
+        if availability and getattr(engine, "needs_network", False):
+            status += " (needs the internet: this machine may not reach it; never used unless chosen)"
         typer.echo(f"  {name:<7} {status}")
         if not availability and availability.install:
             typer.echo(f"          install: {availability.install}")
@@ -334,6 +336,7 @@ def synth_command(
 def _synthesize(
     episode: Episode, profile: str, jobs: int | None, force: bool, cache_dir: Path | None
 ) -> SynthesisResult:
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from .cache import ClipCache
@@ -355,8 +358,8 @@ def _synthesize(
         TextColumn("segments · {task.fields[hits]} cache hits"),
         TimeElapsedColumn(),
         transient=True,
+        console=Console(stderr=True),
         disable=not sys.stderr.isatty(),
-        console=None,
     ) as bar:
         task = bar.add_task("synth", total=len(episode.segments), hits=0)
 

@@ -25,6 +25,7 @@ class GttsEngine:
     audio_format: ClassVar[str] = "mp3"
     # Polite: Google blocks clients that send many requests at once.
     max_jobs = 2
+    needs_network = True
 
     def __init__(
         self,
