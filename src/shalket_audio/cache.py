@@ -156,7 +156,7 @@ def mp3_seconds(data: bytes) -> float | None:
     from mutagen.mp3 import MP3
 
     try:
-        length = float(getattr(MP3(io.BytesIO(data)).info, "length", 0.0))  # type: ignore[no-untyped-call]
+        length = float(getattr(MP3(io.BytesIO(data)).info, "length", 0.0))
     except MutagenError:
         return None
     return length if length > 0 else None

@@ -406,3 +406,139 @@ def cache_clear_command(cache_dir: CacheDirOption = None) -> None:
 
     info = ClipCache(cache_dir).clear()
     typer.echo(f"cleared {info.entries} clips ({info.bytes / 1e6:.1f} MB) from {info.root}")
+
+
+# --------------------------------------------------------------------------- build and inspect
+
+
+@app.command("build")
+@handles_errors
+def build_command(
+    scripts: Annotated[
+        list[Path] | None, typer.Argument(help="Scripts to build (default: every script in script/).")
+    ] = None,
+    voices: VoicesOption = "local",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the episodes and their companion files.")] = Path(
+        "output"
+    ),
+    jobs: JobsOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Synthesize and encode everything again.")] = False,
+    bitrate: Annotated[int, typer.Option("--bitrate", min=32, max=320, help="MP3 bitrate in kbps (CBR).")] = 96,
+    cache_dir: CacheDirOption = None,
+) -> None:
+    """Build finished episodes: one loudness-normalized, tagged MP3 with chapters per script.
+
+    Only what changed is synthesized; with nothing changed, nothing is encoded
+    either.  Each build writes OUT/NAME.mp3 and OUT/NAME.timeline.json.
+
+    Examples:
+
+      shalket-audio build
+
+      shalket-audio build script/shal-ket.md --voices google --out public --bitrate 128
+    """
+    from .build import build_episode
+    from .cache import ClipCache
+
+    for path in _scripts(scripts):
+        episode = load_script(path)
+        report = _with_progress(
+            episode,
+            lambda show, stage, episode=episode: build_episode(
+                episode,
+                out,
+                profile=voices,
+                jobs=jobs,
+                force=force,
+                bitrate=bitrate,
+                cache=ClipCache(cache_dir),
+                on_progress=show,
+                on_stage=stage,
+            ),
+        )
+        for notice in report.notices:
+            typer.echo(f"notice: {notice}", err=True)
+        loud = report.loudness
+        typer.echo(f"{report.mp3}: {'up to date, nothing to do' if report.up_to_date else 'built'}")
+        typer.echo(
+            f"  duration {_clock(report.duration_ms / 1000)}, {report.chapters} chapters, "
+            f"{report.size_bytes / 1e6:.1f} MB ({bitrate} kbps CBR)"
+        )
+        voices_line = ", ".join(f"{tag} {value:.1f}" for tag, value in report.voice_lufs.items())
+        typer.echo(
+            f"  loudness {loud.integrated_lufs:.1f} LUFS, true peak {loud.true_peak_dbtp:.1f} dBTP "
+            f"(measured on the MP3); voices {voices_line} LUFS"
+        )
+        work = (
+            "no synthesis or encoding"
+            if report.up_to_date
+            else (
+                f"{report.synthesized} clips synthesized, {report.encodes} encode{'s' if report.encodes != 1 else ''}"
+            )
+        )
+        typer.echo(f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}")
+
+
+def _with_progress(episode: Episode, run: Callable[..., R]) -> R:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("  {task.fields[stage]:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("segments · {task.fields[hits]} cache hits"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=Console(stderr=True),
+        disable=not sys.stderr.isatty(),
+    ) as bar:
+        task = bar.add_task("build", total=len(episode.segments), hits=0, stage="checking")
+
+        def show(progress: SynthProgress) -> None:
+            bar.update(task, completed=progress.segments_done, hits=progress.hits)
+
+        def stage(name: str) -> None:
+            bar.update(task, stage=name)
+
+        return run(show, stage)
+
+
+@app.command("inspect")
+@handles_errors
+def inspect_command(
+    episode_path: Annotated[Path, typer.Argument(metavar="EPISODE.mp3", help="An MP3 episode.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Read an episode back: tags, chapters in time order, duration, bitrate mode and loudness.
+
+    Examples:
+
+      shalket-audio inspect output/shal-ket.mp3
+
+      shalket-audio inspect output/shal-ket.mp3 --json
+    """
+    from dataclasses import asdict
+
+    from .inspect import inspect_episode
+
+    report = inspect_episode(episode_path)
+    if as_json:
+        typer.echo(json.dumps(asdict(report), ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{episode_path}")
+    typer.echo(f"  ID3v2.{report.id3_version[1]}.{report.id3_version[2]}")
+    for frame, value in report.tags.items():
+        typer.echo(f"  {frame}: {value}")
+    typer.echo(f"  cover: {report.cover}")
+    typer.echo(
+        f"  duration {_clock(report.duration_ms / 1000)} ({report.duration_ms} ms), {report.bitrate_kbps} kbps "
+        f"{report.bitrate_mode}, {report.sample_rate} Hz, {report.channels} channel(s)"
+    )
+    typer.echo(
+        f"  loudness {report.integrated_lufs:.1f} LUFS (dual-mono), true peak {report.true_peak_dbtp:.1f} dBTP, "
+        f"LRA {report.loudness_range_lu:.1f} LU"
+    )
+    typer.echo(f"  chapters ({report.toc_title}):")
+    for chapter in report.chapters:
+        typer.echo(f"    {_clock(chapter['start_ms'] / 1000):>6}  {chapter['title']}")

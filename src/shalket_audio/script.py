@@ -56,7 +56,20 @@ _PAUSE_RE = re.compile(r"\[\s*pause\b(.*)\]", re.IGNORECASE)
 _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|sec|secs|seconds?)?", re.IGNORECASE)
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)*")
 
-FRONT_MATTER_KEYS = ("title", "author", "show", "language", "date", "description", "cover", "speakers", "lexicon")
+FRONT_MATTER_KEYS = (
+    "title",
+    "author",
+    "show",
+    "language",
+    "date",
+    "description",
+    "cover",
+    "speakers",
+    "lexicon",
+    "pacing",
+)
+#: Natural pauses a script may override under ``pacing:`` (the assembler's defaults apply otherwise).
+PACING_KEYS = ("turn", "paragraph", "sentence", "chapter_before", "chapter_after", "lead_in", "tail")
 SPEAKER_KEYS = ("name", "role", "voices")
 
 
@@ -140,6 +153,8 @@ class Episode:
     lexicon: dict[str, str] = field(default_factory=dict)
     #: comments between the front matter and the first chapter.
     preamble: tuple[Comment, ...] = ()
+    #: natural pause name (PACING_KEYS) -> milliseconds.
+    pacing: dict[str, int] = field(default_factory=dict)
     path: Path | None = field(default=None, compare=False)
 
     def speaker(self, tag: str) -> Speaker:
@@ -221,7 +236,7 @@ class _Parser:
                 "start with '---' front matter (title, speakers) and '# Chapter' sections; "
                 "`shalket-audio script ARTICLE` writes one for you",
             )
-        body_start, metadata, speakers, lexicon = self._front_matter()
+        body_start, metadata, speakers, lexicon, pacing = self._front_matter()
         preamble, chapters = self._body(body_start, {s.tag: s for s in speakers})
         return Episode(
             metadata=metadata,
@@ -229,12 +244,13 @@ class _Parser:
             chapters=tuple(chapters),
             lexicon=lexicon,
             preamble=tuple(preamble),
+            pacing=pacing,
             path=self.path,
         )
 
     # ---------------------------------------------------------------- front matter
 
-    def _front_matter(self) -> tuple[int, Metadata, list[Speaker], dict[str, str]]:
+    def _front_matter(self) -> tuple[int, Metadata, list[Speaker], dict[str, str], dict[str, int]]:
         first = next(i for i, line in enumerate(self.lines) if line.strip())
         if self.lines[first].strip() != "---":
             raise self.error(
@@ -309,7 +325,26 @@ class _Parser:
                             "write entries as 'Written: spoken form'",
                         )
                     lexicon[written] = spoken
-        return end + 1, Metadata(**meta), speakers, lexicon
+        pacing: dict[str, int] = {}
+        if "pacing" in values and not _is_null(values["pacing"][1]):
+            for key_node, value_node, name in self._pairs(values["pacing"][1], offset, "pacing"):
+                line = self._line(key_node, offset)
+                if name not in PACING_KEYS:
+                    raise self.error(
+                        f"malformed front matter: unknown pause {name!r} under pacing",
+                        line,
+                        f"use one of: {', '.join(PACING_KEYS)}",
+                    )
+                duration = _DURATION_RE.fullmatch(self._scalar(value_node, offset, f"pacing.{name}"))
+                ms = _duration_ms(duration) if duration else -1
+                if not 0 <= ms <= MAX_PAUSE_MS:
+                    raise self.error(
+                        f"malformed front matter: pacing.{name} is not a duration",
+                        line,
+                        f"write it as 450ms or 1.2s (at most {MAX_PAUSE_MS // 1000}s)",
+                    )
+                pacing[name] = ms
+        return end + 1, Metadata(**meta), speakers, lexicon, pacing
 
     def _speakers(self, node: yaml.Node, offset: int) -> list[Speaker]:
         speakers = []
@@ -534,11 +569,15 @@ class _Parser:
         duration = _DURATION_RE.fullmatch(match.group(1).strip())
         if duration is None:
             raise bad
-        value = float(duration.group(1))
-        ms = round(value if (duration.group(2) or "s").lower() == "ms" else value * 1000)
+        ms = _duration_ms(duration)
         if not 0 < ms <= MAX_PAUSE_MS:
             raise bad
         return ms
+
+
+def _duration_ms(match: re.Match[str]) -> int:
+    value = float(match.group(1))
+    return round(value if (match.group(2) or "s").lower() == "ms" else value * 1000)
 
 
 def _is_null(node: yaml.Node) -> bool:
@@ -570,6 +609,10 @@ def serialize_script(episode: Episode) -> str:
         out.append("lexicon:")
         for written, spoken in episode.lexicon.items():
             out.append(f"  {_yaml_scalar(written)}: {_yaml_scalar(spoken)}")
+    if episode.pacing:
+        out.append("pacing:")
+        for name, ms in episode.pacing.items():
+            out.append(f"  {name}: {ms}ms")
     out.append("---")
     for comment in episode.preamble:
         out += ["", _comment_text(comment)]
@@ -663,6 +706,7 @@ def episode_to_json(episode: Episode) -> dict[str, object]:
             for s in episode.speakers
         ],
         "lexicon": dict(episode.lexicon),
+        "pacing": dict(episode.pacing),
         "chapters": chapters,
         "totals": {
             "chapters": len(episode.chapters),

@@ -74,20 +74,24 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def synthesize_episode(
-    episode: Episode,
-    castings: dict[str, Casting],
-    cache: ClipCache,
-    *,
-    jobs: int | None = None,
-    force: bool = False,
-    on_progress: Callable[[Progress], None] | None = None,
-) -> SynthesisResult:
-    started = time.monotonic()
-    jobs = jobs or default_jobs()
-    corrupt_before = cache.corrupt
-    placed = [(ci, segment) for ci, chapter in enumerate(episode.chapters) for segment in chapter.segments]
-    plan: list[list[_Chunk]] = []
+@dataclass(frozen=True)
+class SynthesisPlan:
+    """Every segment's prepared chunks and cache keys, worked out without touching the cache."""
+
+    placed: tuple[tuple[int, Segment], ...]  # (chapter index, segment), in script order
+    chunks: tuple[tuple[_Chunk, ...], ...]
+
+    def keys(self) -> list[str]:
+        return [chunk.key for chunks in self.chunks for chunk in chunks]
+
+    @property
+    def chunk_count(self) -> int:
+        return sum(len(chunks) for chunks in self.chunks)
+
+
+def plan_episode(episode: Episode, castings: dict[str, Casting]) -> SynthesisPlan:
+    placed = tuple((ci, segment) for ci, chapter in enumerate(episode.chapters) for segment in chapter.segments)
+    planned: list[tuple[_Chunk, ...]] = []
     fingerprints: dict[str, str] = {}
     for _, segment in placed:
         casting = castings[segment.speaker]
@@ -103,16 +107,34 @@ def synthesize_episode(
         if voice_id not in fingerprints:
             fingerprints[voice_id] = casting.engine.fingerprint(casting.voice)
         options: dict[str, object] = {"chunk_max": MAX_CHUNK_CHARS}
-        plan.append(
-            [
+        planned.append(
+            tuple(
                 _Chunk(cache_key(casting.engine.name, voice_id, fingerprints[voice_id], options, text), text, casting)
                 for text in texts
-            ]
+            )
         )
+    return SynthesisPlan(placed, tuple(planned))
+
+
+def synthesize_episode(
+    episode: Episode,
+    castings: dict[str, Casting],
+    cache: ClipCache,
+    *,
+    jobs: int | None = None,
+    force: bool = False,
+    on_progress: Callable[[Progress], None] | None = None,
+    plan: SynthesisPlan | None = None,
+) -> SynthesisResult:
+    started = time.monotonic()
+    jobs = jobs or default_jobs()
+    corrupt_before = cache.corrupt
+    synthesis_plan = plan or plan_episode(episode, castings)
+    placed, plan_chunks = synthesis_plan.placed, synthesis_plan.chunks
 
     clips: dict[str, Clip] = {}
     misses: dict[str, _Chunk] = {}
-    for chunks in plan:
+    for chunks in plan_chunks:
         for chunk in chunks:
             if chunk.key in clips or chunk.key in misses:
                 continue
@@ -121,22 +143,24 @@ def synthesize_episode(
                 clips[chunk.key] = cached
             else:
                 misses[chunk.key] = chunk
-    hits = sum(1 for chunks in plan for chunk in chunks if chunk.key not in misses)
-    total_chunks = sum(len(chunks) for chunks in plan)
+    hits = sum(1 for chunks in plan_chunks for chunk in chunks if chunk.key not in misses)
+    total_chunks = synthesis_plan.chunk_count
     synthesized = 0
     engine_seconds: dict[str, float] = {}
 
     def segments_done() -> int:
-        return sum(1 for chunks in plan if all(chunk.key in clips for chunk in chunks))
+        return sum(1 for chunks in plan_chunks if all(chunk.key in clips for chunk in chunks))
 
     def report() -> None:
         if on_progress is not None:
-            progress = Progress(len(plan), segments_done(), total_chunks, hits, synthesized, time.monotonic() - started)
+            progress = Progress(
+                len(plan_chunks), segments_done(), total_chunks, hits, synthesized, time.monotonic() - started
+            )
             on_progress(progress)
 
     report()
     if misses:
-        owner = {chunk.key: index for index, chunks in enumerate(plan) for chunk in chunks}
+        owner = {chunk.key: index for index, chunks in enumerate(plan_chunks) for chunk in chunks}
         pools: dict[str, ThreadPoolExecutor] = {}
         futures: dict[Future[tuple[Clip, float]], _Chunk] = {}
         try:
@@ -160,7 +184,7 @@ def synthesize_episode(
                         raise _failure(episode, placed[index][0], placed[index][1], chunk, error) from error
                     clip, seconds = future.result()
                     clips[chunk.key] = clip
-                    synthesized += sum(1 for chunks in plan for c in chunks if c.key == chunk.key)
+                    synthesized += sum(1 for chunks in plan_chunks for c in chunks if c.key == chunk.key)
                     name = chunk.casting.engine.name
                     engine_seconds[name] = engine_seconds.get(name, 0.0) + seconds
                 report()
@@ -177,7 +201,7 @@ def synthesize_episode(
             chunks=tuple(chunk.text for chunk in chunks),
             clips=tuple(clips[chunk.key] for chunk in chunks),
         )
-        for index, ((chapter, segment), chunks) in enumerate(zip(placed, plan, strict=True))
+        for index, ((chapter, segment), chunks) in enumerate(zip(placed, plan_chunks, strict=True))
     )
     return SynthesisResult(
         segments=segments,

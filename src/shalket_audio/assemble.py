@@ -1,0 +1,281 @@
+"""Clips -> one episode (pydub) plus its timeline.
+
+Every clip is trimmed of leading and trailing silence with one threshold for
+all engines, converted to 44.1 kHz mono, given short fades so joins never
+click, and placed with natural pauses.  Voices are matched once per speaker
+(never per sentence): each speaker's integrated loudness is brought to the
+same level, and the episode gain is applied once, at encoding.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from pydub import AudioSegment
+
+from .master import limit
+from .media import decode_to_pcm, integrated_lufs
+from .script import Episode, Pause, Segment
+from .synth import SynthesisResult
+
+SAMPLE_RATE = 44100
+#: Voices are matched this far below the quietest voice, so no gain is positive and resampling has headroom.
+VOICE_HEADROOM_DB = 3.0
+#: The most a voice's peaks may stand above its loudness (dBFS over dual-mono LUFS): at -16 LUFS this puts
+#: peaks at -2.5 dBFS, under the episode limiter's ceiling.
+MAX_PLR_DB = 13.5
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Pauses in milliseconds.  Scripts override them in their front matter under ``pauses:``."""
+
+    turn: int = 450  # between turns of different speakers
+    paragraph: int = 750  # between paragraphs of one speaker
+    sentence: int = 220  # between the chunks of one long segment
+    chapter_before: int = 900  # silence closing a chapter
+    chapter_after: int = 600  # silence opening the next one
+    lead_in: int = 300
+    tail: int = 1200
+    fade: int = 8
+    trim_threshold_dbfs: float = -48.0
+    trim_keep: int = 25  # of the trimmed silence, kept at each end
+
+    @classmethod
+    def from_episode(cls, episode: Episode) -> Pacing:
+        return cls(**episode.pacing)
+
+
+@dataclass(frozen=True)
+class TimedSegment:
+    index: int
+    chapter: int
+    speaker: str
+    text: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class TimedChapter:
+    index: int
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Where everything is in the final audio; chapters, transcripts and the page read this."""
+
+    duration_ms: int
+    chapters: tuple[TimedChapter, ...]
+    segments: tuple[TimedSegment, ...]
+    speakers: dict[str, str] = field(default_factory=dict)  # tag -> full name
+
+    def to_json(self) -> str:
+        data: dict[str, Any] = {
+            "version": 1,
+            "duration_ms": self.duration_ms,
+            "speakers": self.speakers,
+            "chapters": [asdict(c) for c in self.chapters],
+            "segments": [asdict(s) for s in self.segments],
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Timeline:
+        data = json.loads(text)
+        return cls(
+            duration_ms=data["duration_ms"],
+            chapters=tuple(TimedChapter(**c) for c in data["chapters"]),
+            segments=tuple(TimedSegment(**s) for s in data["segments"]),
+            speakers=data.get("speakers", {}),
+        )
+
+
+@dataclass(frozen=True)
+class Assembly:
+    audio: AudioSegment
+    timeline: Timeline
+    voice_lufs: dict[str, float]  # measured per speaker before matching (dual-mono LUFS)
+    voice_gain_db: dict[str, float]
+
+    @property
+    def samples(self) -> np.ndarray:
+        """The episode as int16 samples (a view of the AudioSegment's data, not a copy)."""
+        return np.frombuffer(self.audio.raw_data, dtype="<i2")
+
+    @property
+    def speech_lufs(self) -> float:
+        """Every voice's loudness after matching (dual-mono LUFS)."""
+        values = [
+            self.voice_lufs[t] + self.voice_gain_db[t] for t in self.voice_lufs if np.isfinite(self.voice_lufs[t])
+        ]
+        return min(values) if values else float("-inf")
+
+
+def assemble(episode: Episode, synthesis: SynthesisResult, pacing: Pacing | None = None) -> Assembly:
+    pacing = pacing or Pacing.from_episode(episode)
+    # Every chunk trimmed and at 44.1 kHz first, so each voice is measured as it will be heard.
+    chunks = [
+        [_trimmed_44k(clip.path.read_bytes(), clip.format, pacing) for clip in seg.clips] for seg in synthesis.segments
+    ]
+
+    speakers = sorted({seg.segment.speaker for seg in synthesis.segments})
+
+    def by_speaker(tag: str) -> np.ndarray:
+        return np.concatenate(
+            [c for seg, cs in zip(synthesis.segments, chunks, strict=True) if seg.segment.speaker == tag for c in cs]
+        )
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # each measurement is an ffmpeg process
+        voice_lufs = dict(
+            zip(speakers, pool.map(lambda tag: integrated_lufs(by_speaker(tag), SAMPLE_RATE), speakers), strict=True)
+        )
+        # A voice whose peaks stand far above its loudness would be squashed by the episode's limiter and end up
+        # quieter than the other voice; tame its peaks first, then measure it again.
+        peaky = [
+            tag
+            for tag in speakers
+            if np.isfinite(voice_lufs[tag]) and _peak_dbfs(by_speaker(tag)) > voice_lufs[tag] + MAX_PLR_DB
+        ]
+    for tag in peaky:
+        before = _energy(by_speaker(tag))
+        for seg, cs in zip(synthesis.segments, chunks, strict=True):
+            if seg.segment.speaker == tag:
+                cs[:] = [limit(c, 0.0, voice_lufs[tag] + MAX_PLR_DB) for c in cs]
+        # Limiting touches only peaks, so the energy it removes tells the new loudness closely enough.
+        voice_lufs[tag] += 10 * float(np.log10(_energy(by_speaker(tag)) / before))
+    finite = [v for v in voice_lufs.values() if np.isfinite(v)]
+    target = (min(finite) if finite else 0.0) - VOICE_HEADROOM_DB
+    gains = {tag: (target - lufs if np.isfinite(lufs) else -VOICE_HEADROOM_DB) for tag, lufs in voice_lufs.items()}
+
+    parts: list[bytes] = []
+    position = 0  # in samples
+
+    def add(samples: bytes) -> None:
+        nonlocal position
+        parts.append(samples)
+        position += len(samples) // 2
+
+    def silence(ms: int) -> None:
+        add(b"\x00\x00" * (SAMPLE_RATE * ms // 1000))
+
+    def ms(samples: int) -> int:
+        return round(samples * 1000 / SAMPLE_RATE)
+
+    timed: list[TimedSegment] = []
+    boundaries: list[int] = [0]
+    silence(pacing.lead_in)
+    previous: Segment | None = None
+    flat = list(_with_pauses(episode))
+    chunks_by_index = {seg.index: cs for seg, cs in zip(synthesis.segments, chunks, strict=True)}
+    for index, (chapter, segment, explicit_before, explicit_chapter) in enumerate(flat):
+        seg_chunks = chunks_by_index[index]
+        if previous is not None:
+            if explicit_chapter is not None:
+                before, after = explicit_chapter
+                silence(pacing.chapter_before + before)
+                boundaries.append(position)
+                silence(pacing.chapter_after + after)
+            elif explicit_before:
+                silence(explicit_before)
+            elif segment.speaker != previous.speaker:
+                silence(pacing.turn)
+            elif segment.new_paragraph:
+                silence(pacing.paragraph)
+            else:
+                silence(pacing.sentence)
+        start = position
+        for number, samples in enumerate(seg_chunks):
+            if number:
+                silence(pacing.sentence)
+            add(_with_gain_and_fades(samples, gains[segment.speaker], pacing.fade))
+        timed.append(TimedSegment(index, chapter, segment.speaker, segment.text, ms(start), ms(position)))
+        previous = segment
+    trailing = sum(
+        i.ms
+        for i in episode.chapters[-1].items[_last_segment(episode.chapters[-1].items) + 1 :]
+        if isinstance(i, Pause)
+    )
+    silence(pacing.tail + trailing)
+
+    duration = ms(position)
+    bounds = [*[ms(b) for b in boundaries], duration]
+    chapters = tuple(
+        TimedChapter(i, chapter.title, bounds[i], bounds[i + 1]) for i, chapter in enumerate(episode.chapters)
+    )
+    audio = AudioSegment(data=b"".join(parts), sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
+    timeline = Timeline(duration, chapters, tuple(timed), {s.tag: s.name for s in episode.speakers})
+    return Assembly(audio, timeline, voice_lufs, gains)
+
+
+def _with_pauses(episode: Episode) -> Iterable[tuple[int, Segment, int, tuple[int, int] | None]]:
+    """Each segment with (chapter, segment, explicit pause before it, chapter-boundary pauses or None)."""
+    carried = 0
+    for ci, chapter in enumerate(episode.chapters):
+        leading = 0
+        first = True
+        for item in chapter.items:
+            if isinstance(item, Pause):
+                leading += item.ms
+            elif isinstance(item, Segment):
+                if first and ci > 0:
+                    yield ci, item, 0, (carried, leading)
+                else:
+                    yield ci, item, leading, None
+                first = False
+                leading = 0
+        carried = leading  # pauses after a chapter's last segment lengthen its closing silence
+
+
+def _last_segment(items: tuple[object, ...]) -> int:
+    return max(i for i, item in enumerate(items) if isinstance(item, Segment))
+
+
+def _trimmed_44k(data: bytes, fmt: str, pacing: Pacing) -> np.ndarray:
+    """The clip without its engine's leading and trailing silence, at 44.1 kHz.
+
+    One threshold for every engine; the level is measured in 5 ms frames, as
+    pydub.silence does, but with numpy.
+    """
+    samples, rate = decode_to_pcm(data, fmt)
+    frame = max(1, rate * 5 // 1000)
+    count = len(samples) // frame
+    if count:
+        frames = samples[: count * frame].astype(np.float32).reshape(count, frame)
+        rms = np.sqrt(np.mean(np.square(frames), axis=1))
+        loud = np.flatnonzero(rms > 32768 * 10 ** (pacing.trim_threshold_dbfs / 20))
+        if len(loud):  # a clip of silence is kept whole rather than lost
+            keep = rate * pacing.trim_keep // 1000
+            samples = samples[max(0, loud[0] * frame - keep) : min(len(samples), (loud[-1] + 1) * frame + keep)]
+    if rate == SAMPLE_RATE:
+        return samples
+    import soxr
+
+    return np.asarray(soxr.resample(np.ascontiguousarray(samples), rate, SAMPLE_RATE, quality="HQ"), dtype=np.int16)
+
+
+def _peak_dbfs(samples: np.ndarray) -> float:
+    peak = max(-int(samples.min()), int(samples.max())) if len(samples) else 0
+    return 20 * float(np.log10(max(peak, 1) / 32768))
+
+
+def _energy(samples: np.ndarray) -> float:
+    return float(np.dot(samples.astype(np.float32), samples.astype(np.float32))) or 1.0
+
+
+def _with_gain_and_fades(samples: np.ndarray, gain_db: float, fade_ms: int) -> bytes:
+    data = samples.astype(np.float32) * np.float32(10 ** (gain_db / 20))
+    fade = min(len(data) // 2, SAMPLE_RATE * fade_ms // 1000)
+    if fade:
+        ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+        data[:fade] *= ramp
+        data[-fade:] *= ramp[::-1]
+    return bytes(np.clip(np.rint(data), -32768, 32767).astype("<i2").tobytes())

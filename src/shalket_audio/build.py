@@ -1,0 +1,208 @@
+"""Script -> finished episode: synthesis, assembly, one loudness pass, MP3, tags, timeline.
+
+Outputs are written next to each other in the output folder through temporary
+files and ``os.replace``; the build record goes last, so an interrupted build
+leaves the previous episode whole and is simply redone next time.  A build
+whose inputs (every clip's cache key, the pacing, the metadata, the cover and
+the encoder settings) are unchanged does no synthesis or encoding at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .assemble import Pacing, Timeline, assemble
+from .cache import ClipCache
+from .casting import cast
+from .cover import cover_jpeg
+from .fileio import atomic_write_text
+from .master import master
+from .media import Loudness, ffmpeg_version
+from .script import Comment, Episode, Segment
+from .synth import Progress, plan_episode, synthesize_episode
+from .tags import write_tags
+from .voices import Registry, default_registry
+
+DEFAULT_BITRATE = 96
+_RECORD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    script: Path
+    mp3: Path
+    timeline_path: Path
+    up_to_date: bool  # nothing changed: no synthesis, no encoding
+    duration_ms: int
+    chapters: int
+    size_bytes: int
+    loudness: Loudness
+    voice_lufs: dict[str, float]  # per speaker, after matching, dual-mono
+    elapsed: float
+    clips: int
+    cache_hits: int
+    synthesized: int
+    encodes: int
+    notices: tuple[str, ...] = ()
+
+
+def output_paths(script: Path, out_dir: Path) -> tuple[Path, Path, Path]:
+    name = script.stem
+    return out_dir / f"{name}.mp3", out_dir / f"{name}.timeline.json", out_dir / f".{name}.build.json"
+
+
+def build_episode(
+    episode: Episode,
+    out_dir: Path,
+    *,
+    profile: str = "local",
+    jobs: int | None = None,
+    force: bool = False,
+    bitrate: int = DEFAULT_BITRATE,
+    cache: ClipCache | None = None,
+    registry: Registry | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> BuildReport:
+    started = time.monotonic()
+    assert episode.path is not None, "a built episode comes from a script file"
+    stage = on_stage or (lambda _: None)
+    cache = cache or ClipCache()
+    castings = cast(episode, profile, registry or default_registry())
+    notices = tuple(n for n in (c.notice() for c in castings.values()) if n)
+    plan = plan_episode(episode, castings)
+    cover = cover_jpeg(episode)
+    mp3, timeline_path, record_path = output_paths(episode.path, out_dir)
+    pacing = Pacing.from_episode(episode)
+    inputs = _inputs_digest(episode, plan.keys(), pacing, cover, bitrate)
+
+    record = _read_record(record_path)
+    if not force and record.get("inputs") == inputs and _file_digest(mp3) == record.get("mp3_sha256"):
+        return BuildReport(
+            script=episode.path,
+            mp3=mp3,
+            timeline_path=timeline_path,
+            up_to_date=True,
+            duration_ms=record["duration_ms"],
+            chapters=len(episode.chapters),
+            size_bytes=mp3.stat().st_size,
+            loudness=Loudness(**record["loudness"]),
+            voice_lufs=record["voice_lufs"],
+            elapsed=time.monotonic() - started,
+            clips=plan.chunk_count,
+            cache_hits=plan.chunk_count,
+            synthesized=0,
+            encodes=0,
+            notices=notices,
+        )
+
+    stage("synthesizing")
+    synthesis = synthesize_episode(episode, castings, cache, jobs=jobs, force=force, on_progress=on_progress, plan=plan)
+    stage("assembling")
+    assembly = assemble(episode, synthesis, pacing)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{mp3.stem}.", dir=out_dir) as work:
+        stage("encoding")
+        encoded = Path(work) / "episode.mp3"
+        mastered = master(assembly.samples, assembly.speech_lufs, Path(work), encoded, bitrate)
+        loudness, encodes = mastered.loudness, mastered.encodes
+        duration_ms = _mp3_duration_ms(encoded)
+        write_tags(encoded, episode, assembly.timeline, duration_ms, cover)
+        digest = _file_digest(encoded)
+        os.replace(encoded, mp3)
+    atomic_write_text(timeline_path, assembly.timeline.to_json())
+    voice_lufs = {
+        tag: round(float(assembly.voice_lufs[tag] + gain + mastered.gain_db), 2)
+        for tag, gain in assembly.voice_gain_db.items()
+    }
+    atomic_write_text(
+        record_path,
+        json.dumps(
+            {
+                "version": _RECORD_VERSION,
+                "inputs": inputs,
+                "mp3_sha256": digest,
+                "duration_ms": duration_ms,
+                "loudness": asdict(loudness),
+                "voice_lufs": voice_lufs,
+            },
+            indent=1,
+        ),
+    )
+    return BuildReport(
+        script=episode.path,
+        mp3=mp3,
+        timeline_path=timeline_path,
+        up_to_date=False,
+        duration_ms=duration_ms,
+        chapters=len(episode.chapters),
+        size_bytes=mp3.stat().st_size,
+        loudness=loudness,
+        voice_lufs=voice_lufs,
+        elapsed=time.monotonic() - started,
+        clips=synthesis.chunks,
+        cache_hits=synthesis.hits,
+        synthesized=synthesis.synthesized,
+        encodes=encodes,
+        notices=notices,
+    )
+
+
+def _mp3_duration_ms(path: Path) -> int:
+    from mutagen.mp3 import MP3
+
+    return round(float(MP3(path).info.length) * 1000)
+
+
+def _inputs_digest(episode: Episode, keys: list[str], pacing: Pacing, cover: bytes, bitrate: int) -> str:
+    material = {
+        "record": _RECORD_VERSION,
+        "tool": __version__,
+        "ffmpeg": ffmpeg_version(),
+        "metadata": asdict(episode.metadata),
+        "speakers": [(s.tag, s.name, s.role) for s in episode.speakers],
+        "chapters": [
+            (
+                c.title,
+                [
+                    (i.speaker, i.text, i.new_paragraph) if isinstance(i, Segment) else i.ms
+                    for i in c.items
+                    if not isinstance(i, Comment)
+                ],
+            )
+            for c in episode.chapters
+        ],
+        "keys": keys,
+        "pacing": asdict(pacing),
+        "cover": hashlib.sha256(cover).hexdigest(),
+        "bitrate": bitrate,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _read_record(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("version") == _RECORD_VERSION else {}
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def read_timeline(path: Path) -> Timeline:
+    return Timeline.from_json(path.read_text(encoding="utf-8"))

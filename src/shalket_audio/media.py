@@ -1,0 +1,128 @@
+"""ffmpeg and loudness: finding the binary, decoding clips, measuring files.
+
+pydub needs an ffmpeg.  The system one is used when present; otherwise the
+binary shipped in the imageio-ffmpeg wheel, so a pip-only install can encode.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import shutil
+import subprocess
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import RuntimeFailure
+
+#: Podcast loudness (standards §2): integrated, mono measured as dual-mono.
+TARGET_LUFS = -16.0
+MAX_TRUE_PEAK_DBTP = -1.0
+
+
+@functools.cache
+def ffmpeg_binary() -> str:
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError):
+        raise RuntimeFailure(
+            "no ffmpeg found: neither a system ffmpeg nor the imageio-ffmpeg wheel",
+            fix="apt-get install ffmpeg, or pip install imageio-ffmpeg",
+        ) from None
+
+
+@functools.cache
+def ffmpeg_version() -> str:
+    output = subprocess.run([ffmpeg_binary(), "-version"], capture_output=True, text=True, timeout=30).stdout
+    return output.splitlines()[0] if output else "unknown"
+
+
+def run_ffmpeg(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [ffmpeg_binary(), "-hide_banner", "-nostdin", *args], capture_output=True, text=True, timeout=timeout
+    )
+    if result.returncode != 0:
+        tail = " ".join(result.stderr.strip().splitlines()[-3:])
+        raise RuntimeFailure(f"ffmpeg failed: {tail}", fix="check that ffmpeg works: ffmpeg -version")
+    return result
+
+
+def decode_to_pcm(data: bytes, fmt: str) -> tuple[np.ndarray, int]:
+    """Mono int16 samples and their rate, from WAV bytes, or MP3 bytes through ffmpeg (at 44.1 kHz)."""
+    if fmt == "wav":
+        with wave.open(io.BytesIO(data)) as wav:
+            channels, rate = wav.getnchannels(), wav.getframerate()
+            samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+        if channels > 1:
+            samples = samples.reshape(-1, channels).mean(axis=1).astype(np.int16)
+        return samples, rate
+    result = subprocess.run(
+        [
+            ffmpeg_binary(),
+            "-v",
+            "error",
+            "-nostdin",
+            "-i",
+            "pipe:0",
+            "-ac",
+            "1",
+            "-ar",
+            "44100",
+            "-f",
+            "s16le",
+            "pipe:1",
+        ],
+        input=data,
+        capture_output=True,
+        timeout=120,
+    )
+    if result.returncode != 0:
+        raise RuntimeFailure(
+            f"ffmpeg cannot decode a {fmt} clip", fix="clear the cache with `shalket-audio cache clear`"
+        )
+    return np.frombuffer(result.stdout, dtype="<i2"), 44100
+
+
+def integrated_lufs(samples: np.ndarray, rate: int) -> float:
+    """BS.1770 integrated loudness (dual-mono, as podcasts are measured) of int16 mono samples, by ffmpeg's ebur128."""
+    if len(samples) < rate * 0.4:
+        return float("-inf")
+    result = subprocess.run(
+        [
+            *(ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", "-f", "s16le", "-ar", str(rate), "-ac", "1"),
+            *("-i", "pipe:0", "-af", "ebur128=dualmono=true:framelog=verbose", "-f", "null", "-"),
+        ],
+        input=samples.astype("<i2").tobytes(),
+        capture_output=True,
+        timeout=600,
+    )
+    summary = result.stderr.decode(errors="replace")
+    match = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary[summary.rfind("Summary:") :])
+    if result.returncode != 0 or match is None:
+        raise RuntimeFailure("ffmpeg could not measure loudness", fix="check that `ffmpeg -version` works")
+    value = float(match.group(1))
+    return value if value > -70 else float("-inf")
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated_lufs: float  # dual-mono, as podcast apps and the standards measure
+    true_peak_dbtp: float
+    loudness_range_lu: float
+
+
+def measure_file(path: Path) -> Loudness:
+    """Integrated loudness (dual-mono) and true peak of an audio file, by ffmpeg's ebur128 filter."""
+    from .master import parse_ebur128
+
+    args = ["-nostats", "-i", str(path), "-af", "ebur128=peak=true:dualmono=true:framelog=verbose", "-f", "null", "-"]
+    return parse_ebur128(run_ffmpeg(*args).stderr)
