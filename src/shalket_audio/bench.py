@@ -1,0 +1,162 @@
+"""Benchmark: ``python -m shalket_audio.bench [SCRIPT]``.
+
+Measures, in one run on this machine:
+
+- the cold build (empty clip cache, fresh output folder), as a user runs it;
+- the floor: Piper and flite called directly on the same prepared chunks,
+  plus one ffmpeg encode of the finished episode's audio;
+- the rebuild after editing one segment of each speaker;
+- the no-op rebuild;
+- the peak memory (RSS) of the build process and of its largest child.
+
+Every build is a fresh ``shalket-audio build`` process, so start-up counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGETS = {"cold_vs_floor": 1.10, "edit_s": 5.0, "noop_s": 1.0, "rss_mb": 500.0}
+
+_RUNNER = """
+import resource, sys, time
+from shalket_audio.cli import app
+started = time.perf_counter()
+try:
+    app(sys.argv[1:], standalone_mode=False)
+finally:
+    elapsed = time.perf_counter() - started
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"BENCH {elapsed:.3f} {me:.1f} {kids:.1f}", file=sys.stderr)
+"""
+
+
+def _build(script: Path, out: Path, cache: Path) -> dict[str, float]:
+    env = dict(os.environ, SHALKET_CACHE_DIR=str(cache))
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", _RUNNER, "build", str(script), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    wall = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"build failed:\n{result.stdout}\n{result.stderr}")
+    line = next(line for line in result.stderr.splitlines() if line.startswith("BENCH "))
+    _, _, rss, child_rss = line.split()
+    return {"wall_s": round(wall, 2), "rss_mb": float(rss), "child_rss_mb": float(child_rss), "output": result.stdout}  # type: ignore[dict-item]
+
+
+def _floor(script: Path, mp3: Path) -> dict[str, float]:
+    from .casting import cast
+    from .master import _write_wav
+    from .media import decode_to_pcm, ffmpeg_binary
+    from .script import load_script
+    from .speech import prepare
+    from .voices import default_registry
+
+    episode = load_script(script)
+    castings = cast(episode, "local", default_registry())
+    seconds: dict[str, float] = {}
+    for tag, casting in castings.items():
+        chunks = [c for s in episode.segments if s.speaker == tag for c in prepare(s.text, episode.lexicon)]
+        engine = type(casting.engine)()  # a fresh engine: model loading counts
+        started = time.perf_counter()
+        for chunk in chunks:
+            engine.synthesize(chunk, casting.voice)
+        seconds[str(casting.voice)] = round(time.perf_counter() - started, 2)
+    samples, _ = decode_to_pcm(mp3.read_bytes(), "mp3")
+    with tempfile.TemporaryDirectory() as work:
+        wav = Path(work) / "episode.wav"
+        _write_wav(wav, samples)
+        started = time.perf_counter()
+        subprocess.run(
+            [ffmpeg_binary(), "-v", "error", "-y", "-i", str(wav), "-c:a", "libmp3lame", "-b:a", "96k", str(Path(work) / "e.mp3")],
+            check=True,
+        )
+        seconds["ffmpeg encode"] = round(time.perf_counter() - started, 2)
+    return seconds
+
+
+def _edit(script: Path, speaker: str) -> None:
+    lines = script.read_text(encoding="utf-8").splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith(f"{speaker}: ") and len(line) < 200)
+    lines[index] = lines[index].rstrip(".") + ", indeed."
+    script.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("script", nargs="?", default="script/shal-ket.md", type=Path)
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="shalket-bench-") as tmp:
+        work = Path(tmp)
+        script = work / args.script.name
+        script.write_text(args.script.read_text(encoding="utf-8"), encoding="utf-8")
+        cache, out = work / "cache", work / "out"
+        cold = _build(script, out, cache)
+        floor = _floor(script, out / f"{script.stem}.mp3")
+        edits = {}
+        for speaker in ("interviewer", "zhanar"):
+            _edit(script, speaker)
+            edits[speaker] = _build(script, out, cache)
+        noop = _build(script, out, cache)
+
+    floor_total = round(sum(floor.values()), 2)
+    figures = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {_memory_gb():.0f} GiB, Python {platform.python_version()}",
+        "cold_build_s": cold["wall_s"],
+        "floor_s": floor_total,
+        "floor_parts_s": floor,
+        "cold_vs_floor": round(cold["wall_s"] / floor_total, 2),
+        "edit_interviewer_s": edits["interviewer"]["wall_s"],
+        "edit_zhanar_s": edits["zhanar"]["wall_s"],
+        "noop_s": noop["wall_s"],
+        "peak_rss_mb": max(cold["rss_mb"], *(e["rss_mb"] for e in edits.values()), noop["rss_mb"]),
+        "peak_child_rss_mb": max(cold["child_rss_mb"], *(e["child_rss_mb"] for e in edits.values())),
+    }
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    edit_worst = max(figures["edit_interviewer_s"], figures["edit_zhanar_s"])  # type: ignore[type-var]
+    rows = [
+        ("cold build (empty cache)", f"{figures['cold_build_s']} s", ""),
+        ("floor: engines + one encode", f"{floor_total} s", ", ".join(f"{k} {v} s" for k, v in floor.items())),
+        ("cold / floor", f"{figures['cold_vs_floor']}", _verdict(figures["cold_vs_floor"], TARGETS["cold_vs_floor"])),
+        ("edit one interviewer segment", f"{figures['edit_interviewer_s']} s", ""),
+        ("edit one zhanar segment", f"{figures['edit_zhanar_s']} s", _verdict(edit_worst, TARGETS["edit_s"])),
+        ("no-op rebuild", f"{figures['noop_s']} s", _verdict(figures["noop_s"], TARGETS["noop_s"])),
+        ("peak RSS (build process)", f"{figures['peak_rss_mb']:.0f} MB", _verdict(figures["peak_rss_mb"], TARGETS["rss_mb"])),
+        ("peak RSS (largest ffmpeg child)", f"{figures['peak_child_rss_mb']:.0f} MB", ""),
+    ]
+    print(f"shalket-audio benchmark on {figures['machine']}")
+    for name, value, note in rows:
+        print(f"  {name:<34} {value:>10}  {note}")
+
+
+def _verdict(value: object, target: float) -> str:
+    return f"target <= {target:g}: {'met' if float(value) <= target else 'MISSED'}"  # type: ignore[arg-type]
+
+
+def _memory_gb() -> float:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError):
+        return float("nan")
+
+
+if __name__ == "__main__":
+    main()
