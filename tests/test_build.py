@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import struct
@@ -36,7 +37,9 @@ def shal_ket(tmp_path_factory: pytest.TempPathFactory) -> Built:
     from platformdirs import user_cache_dir
 
     out = tmp_path_factory.mktemp("episode")
-    report = build_episode(load_script(ROOT / "script" / "shal-ket.md"), out, cache=ClipCache(Path(user_cache_dir("shalket-audio"))))
+    report = build_episode(
+        load_script(ROOT / "script" / "shal-ket.md"), out, cache=ClipCache(Path(user_cache_dir("shalket-audio")))
+    )
     timeline = json.loads(report.timeline_path.read_text(encoding="utf-8"))
     return Built(report, report.mp3, timeline)
 
@@ -135,7 +138,7 @@ def test_raw_frames_put_the_toc_first_and_chapters_in_time_order(shal_ket: Built
     for frame_id, body in frames:
         if frame_id == "CHAP":
             element_end = body.index(b"\x00")
-            start, end, start_offset, end_offset = struct.unpack(">IIII", body[element_end + 1 : element_end + 17])
+            start, _end, start_offset, end_offset = struct.unpack(">IIII", body[element_end + 1 : element_end + 17])
             starts.append(start)
             offsets += [start_offset, end_offset]
             assert b"TIT2" in body[element_end + 17 :], "every chapter carries its title"
@@ -182,7 +185,7 @@ def test_chapters_are_contiguous_from_zero_to_the_end(shal_ket: Built) -> None:
 
     chapters = sorted(ID3(shal_ket.mp3).getall("CHAP"), key=lambda c: c.start_time)
     assert chapters[0].start_time == 0
-    for before, after in zip(chapters, chapters[1:], strict=False):
+    for before, after in itertools.pairwise(chapters):
         assert before.end_time == after.start_time
     audio_ms = MP3(shal_ket.mp3).info.length * 1000
     assert abs(chapters[-1].end_time - audio_ms) <= 26 + 60  # one MP3 frame, plus the encoder delay allowance
@@ -201,12 +204,56 @@ def test_timeline_places_every_segment(shal_ket: Built) -> None:
     assert timeline["speakers"] == {"interviewer": "Nico Lethbridge", "zhanar": "Zhanar Sekerbeyeva"}
 
 
+def test_editing_one_segment_of_the_episode_encodes_only_its_chapter(shal_ket: Built, tmp_path: Path) -> None:
+    from platformdirs import user_cache_dir
+
+    cache = ClipCache(Path(user_cache_dir("shalket-audio")))
+    script = tmp_path / "shal-ket.md"
+    text = (ROOT / "script" / "shal-ket.md").read_text(encoding="utf-8")
+    script.write_text(text, encoding="utf-8")
+    first = build_episode(load_script(script), tmp_path / "out", cache=cache)
+    assert first.encodes == len(shal_ket.timeline["chapters"])
+    script.write_text(
+        text.replace("zhanar: We are a failed state,", "zhanar: We are a failed state, truly,"), encoding="utf-8"
+    )
+    edited = build_episode(load_script(script), tmp_path / "out", cache=cache)
+    assert edited.encodes == 1, "only the edited chapter is encoded again"
+    assert edited.synthesized <= 1 and edited.cache_hits >= edited.clips - 1  # the user cache may hold the edit already
+    timeline = json.loads(edited.timeline_path.read_text(encoding="utf-8"))
+    assert any(s["text"] == "We are a failed state, truly," for s in timeline["segments"])
+    assert -17 <= edited.loudness.integrated_lufs <= -15 and edited.loudness.true_peak_dbtp <= -1
+
+
+def test_timeline_matches_the_audio(shal_ket: Built) -> None:
+    """Silence just before each segment's start and after its end, speech just after its start (decoded MP3)."""
+    import numpy as np
+
+    pcm = subprocess.run(
+        [ffmpeg_binary(), "-v", "error", "-i", str(shal_ket.mp3), "-f", "s16le", "-ac", "1", "-ar", "44100", "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    x = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+
+    def level(a_ms: float, b_ms: float) -> float:
+        part = x[int(a_ms * 44.1) : int(b_ms * 44.1)]
+        return 20 * np.log10(np.sqrt(np.mean(part**2)) / 32768 + 1e-9)
+
+    for segment in shal_ket.timeline["segments"]:
+        start, end = segment["start_ms"], segment["end_ms"]
+        assert level(start - 120, start - 10) < -50, segment["text"][:40]
+        assert max(level(start + 20 * i, start + 20 * i + 20) for i in range(1, 11)) > -35, segment["text"][:40]
+        assert level(end + 10, end + 120) < -50, segment["text"][:40]
+
+
 def test_a_rebuild_with_nothing_changed_does_nothing(shal_ket: Built) -> None:
     out = shal_ket.mp3.parent
     from platformdirs import user_cache_dir
 
     before = shal_ket.mp3.read_bytes()
-    again = build_episode(load_script(ROOT / "script" / "shal-ket.md"), out, cache=ClipCache(Path(user_cache_dir("shalket-audio"))))
+    again = build_episode(
+        load_script(ROOT / "script" / "shal-ket.md"), out, cache=ClipCache(Path(user_cache_dir("shalket-audio")))
+    )
     assert again.up_to_date and again.encodes == 0 and again.synthesized == 0
     assert shal_ket.mp3.read_bytes() == before
 
@@ -268,7 +315,9 @@ def test_editing_one_segment_resynthesizes_only_it(small: Path, tmp_path: Path) 
     assert first.synthesized == first.clips
     small.write_text(SMALL.replace("Thank you.", "Thank you very much."), encoding="utf-8")
     second = build(small, out)
-    assert (second.synthesized, second.encodes, second.up_to_date) == (1, 1, False)
+    # A voice with seconds of audio moves when one of its lines changes, so both chapters may be re-encoded here;
+    # the real episode's test below shows only the edited chapter is.
+    assert (second.synthesized, second.up_to_date) == (1, False) and second.encodes <= 4  # 2 chapters, 2 tries
     assert second.cache_hits == second.clips - 1
     third = build(small, out)
     assert third.up_to_date and third.synthesized == 0 and third.encodes == 0
@@ -282,17 +331,18 @@ def test_a_failed_build_leaves_the_previous_episode_untouched(
 
     out = tmp_path / "out"
     good = build(small, out)
-    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    before = {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()}
     small.write_text(SMALL.replace("Thank you.", "Thanks."), encoding="utf-8")
 
     def broken(*_: object) -> None:
         raise RuntimeFailure("ffmpeg could not encode the episode: simulated", fix="none")
 
     with monkeypatch.context() as patch:
-        patch.setattr(master, "encode_and_measure", broken)
+        patch.setattr(master, "_encode_part", broken)
         with pytest.raises(RuntimeFailure, match="simulated"):
             build(small, out)
-    assert {path.name: path.read_bytes() for path in out.iterdir()} == before, "nothing changed, no temp files"
+    assert {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()} == before, "nothing changed"
+    assert [p.name for p in out.iterdir() if p.is_dir()] == [".small.parts"], "no temporary folders left"
     resumed = build(small, out)
     assert resumed.synthesized == 0, "the clip made before the failure came from the cache"
     assert resumed.mp3 == good.mp3 and not resumed.up_to_date
@@ -324,7 +374,7 @@ def test_build_and_inspect_commands(small: Path, tmp_path: Path) -> None:
     assert f"{out / 'small.mp3'}: built" in result.output
     assert "2 chapters" in result.output and "(128 kbps CBR)" in result.output
     assert re.search(r"loudness -1[5-7]\.\d LUFS, true peak -\d+\.\d dBTP \(measured on the MP3\)", result.output)
-    assert re.search(r"clips from the cache, 5 clips synthesized, 1 encode", result.output)
+    assert re.search(r"0/5 clips from the cache, 5 clips synthesized, [2-6] of 2 chapters encoded", result.output)
     again = runner.invoke(app, ["build", str(small), "--out", str(out), "--bitrate", "128"])
     assert "up to date, nothing to do" in again.output and "no synthesis or encoding" in again.output
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 from pydub import AudioSegment
 
+from .loudness import gated_loudness, sub_block_energies
 from .master import limit
-from .media import decode_to_pcm, integrated_lufs
+from .media import decode_to_pcm
 from .script import Episode, Pause, Segment
 from .synth import SynthesisResult
 
@@ -27,8 +27,8 @@ SAMPLE_RATE = 44100
 #: Voices are matched this far below the quietest voice, so no gain is positive and resampling has headroom.
 VOICE_HEADROOM_DB = 3.0
 #: The most a voice's peaks may stand above its loudness (dBFS over dual-mono LUFS): at -16 LUFS this puts
-#: peaks at -2.5 dBFS, under the episode limiter's ceiling.
-MAX_PLR_DB = 13.5
+#: peaks at -3 dBFS, under the episode limiter's ceiling.
+MAX_PLR_DB = 13.0
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,24 @@ class Timeline:
         }
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
+    def shifted(self, chapter_offsets_ms: tuple[int, ...], duration_ms: int) -> Timeline:
+        """The timeline of the encoded file: each chapter's audio later by its offset, the end at ``duration_ms``."""
+        chapters = tuple(
+            replace(c, start_ms=c.start_ms + chapter_offsets_ms[c.index] if c.index else 0, end_ms=0)
+            for c in self.chapters
+        )
+        chapters = tuple(
+            replace(c, end_ms=chapters[i + 1].start_ms if i + 1 < len(chapters) else duration_ms)
+            for i, c in enumerate(chapters)
+        )
+        segments = tuple(
+            replace(
+                s, start_ms=s.start_ms + chapter_offsets_ms[s.chapter], end_ms=s.end_ms + chapter_offsets_ms[s.chapter]
+            )
+            for s in self.segments
+        )
+        return Timeline(duration_ms, chapters, segments, self.speakers)
+
     @classmethod
     def from_json(cls, text: str) -> Timeline:
         data = json.loads(text)
@@ -103,8 +121,11 @@ class Timeline:
 class Assembly:
     audio: AudioSegment
     timeline: Timeline
-    voice_lufs: dict[str, float]  # measured per speaker before matching (dual-mono LUFS)
+    raw_lufs: dict[str, float]  # per speaker as synthesized (dual-mono LUFS)
+    voice_lufs: dict[str, float]  # per speaker after taming peaks, before matching
     voice_gain_db: dict[str, float]
+    mix_lufs: float  # the assembled audio's integrated loudness, predicted from its voices (dual-mono)
+    chapter_starts: tuple[int, ...]  # in samples; the first is 0
 
     @property
     def samples(self) -> np.ndarray:
@@ -120,41 +141,51 @@ class Assembly:
         return min(values) if values else float("-inf")
 
 
-def assemble(episode: Episode, synthesis: SynthesisResult, pacing: Pacing | None = None) -> Assembly:
+def assemble(
+    episode: Episode,
+    synthesis: SynthesisResult,
+    pacing: Pacing | None = None,
+    held: dict[str, tuple[float, float]] | None = None,
+) -> Assembly:
+    """``held``: per voice, the (raw, tamed) loudness the last build used.  A voice that measures within
+    HOLD_LU of it keeps those figures, so an edit elsewhere leaves its peak ceiling and gain, and so the audio
+    of unchanged chapters, bit-identical (and their encoded parts reusable)."""
+    held = held or {}
     pacing = pacing or Pacing.from_episode(episode)
     # Every chunk trimmed and at 44.1 kHz first, so each voice is measured as it will be heard.
     chunks = [
         [_trimmed_44k(clip.path.read_bytes(), clip.format, pacing) for clip in seg.clips] for seg in synthesis.segments
     ]
 
+    energies = [[sub_block_energies(c, SAMPLE_RATE) for c in cs] for cs in chunks]
     speakers = sorted({seg.segment.speaker for seg in synthesis.segments})
 
-    def by_speaker(tag: str) -> np.ndarray:
-        return np.concatenate(
-            [c for seg, cs in zip(synthesis.segments, chunks, strict=True) if seg.segment.speaker == tag for c in cs]
-        )
-
-    with ThreadPoolExecutor(max_workers=2) as pool:  # each measurement is an ffmpeg process
-        voice_lufs = dict(
-            zip(speakers, pool.map(lambda tag: integrated_lufs(by_speaker(tag), SAMPLE_RATE), speakers), strict=True)
-        )
-        # A voice whose peaks stand far above its loudness would be squashed by the episode's limiter and end up
-        # quieter than the other voice; tame its peaks first, then measure it again.
-        peaky = [
-            tag
-            for tag in speakers
-            if np.isfinite(voice_lufs[tag]) and _peak_dbfs(by_speaker(tag)) > voice_lufs[tag] + MAX_PLR_DB
+    def voice_energies(tag: str) -> np.ndarray:
+        picked = [
+            e for seg, es in zip(synthesis.segments, energies, strict=True) if seg.segment.speaker == tag for e in es
         ]
-    for tag in peaky:
-        before = _energy(by_speaker(tag))
-        for seg, cs in zip(synthesis.segments, chunks, strict=True):
-            if seg.segment.speaker == tag:
-                cs[:] = [limit(c, 0.0, voice_lufs[tag] + MAX_PLR_DB) for c in cs]
-        # Limiting touches only peaks, so the energy it removes tells the new loudness closely enough.
-        voice_lufs[tag] += 10 * float(np.log10(_energy(by_speaker(tag)) / before))
+        return np.concatenate(picked) if picked else np.zeros(0)
+
+    raw = {tag: _held(gated_loudness(voice_energies(tag)), held.get(tag, (None, None))[0]) for tag in speakers}
+    for index, seg in enumerate(synthesis.segments):
+        tag = seg.segment.speaker
+        ceiling = raw[tag] + MAX_PLR_DB
+        if np.isfinite(ceiling) and any(_peak_dbfs(c) > ceiling for c in chunks[index]):
+            # Peaks far above the voice's loudness would be squashed by the episode limiter and leave this
+            # voice quieter than the other: tame them now, per voice, and measure again below.
+            chunks[index] = [limit(c, 0.0, ceiling) for c in chunks[index]]
+            energies[index] = [sub_block_energies(c, SAMPLE_RATE) for c in chunks[index]]
+    voice_lufs = {tag: _held(gated_loudness(voice_energies(tag)), held.get(tag, (None, None))[1]) for tag in speakers}
     finite = [v for v in voice_lufs.values() if np.isfinite(v)]
     target = (min(finite) if finite else 0.0) - VOICE_HEADROOM_DB
     gains = {tag: (target - lufs if np.isfinite(lufs) else -VOICE_HEADROOM_DB) for tag, lufs in voice_lufs.items()}
+    # The episode's loudness follows from its voices' blocks and gains; the silence between them is gated out.
+    scaled = [
+        e * 10 ** (gains[seg.segment.speaker] / 10)
+        for seg, es in zip(synthesis.segments, energies, strict=True)
+        for e in es
+    ]
+    mix_lufs = gated_loudness(np.concatenate(scaled)) if scaled else float("-inf")
 
     parts: list[bytes] = []
     position = 0  # in samples
@@ -211,9 +242,13 @@ def assemble(episode: Episode, synthesis: SynthesisResult, pacing: Pacing | None
     chapters = tuple(
         TimedChapter(i, chapter.title, bounds[i], bounds[i + 1]) for i, chapter in enumerate(episode.chapters)
     )
-    audio = AudioSegment(data=b"".join(parts), sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
+    data = b"".join(parts)
+    parts.clear()
+    chunks.clear()
+    chunks_by_index.clear()
+    audio = AudioSegment(data=data, sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
     timeline = Timeline(duration, chapters, tuple(timed), {s.tag: s.name for s in episode.speakers})
-    return Assembly(audio, timeline, voice_lufs, gains)
+    return Assembly(audio, timeline, raw, voice_lufs, gains, mix_lufs, tuple(boundaries))
 
 
 def _with_pauses(episode: Episode) -> Iterable[tuple[int, Segment, int, tuple[int, int] | None]]:
@@ -259,16 +294,23 @@ def _trimmed_44k(data: bytes, fmt: str, pacing: Pacing) -> np.ndarray:
         return samples
     import soxr
 
-    return np.asarray(soxr.resample(np.ascontiguousarray(samples), rate, SAMPLE_RATE, quality="HQ"), dtype=np.int16)
+    # A fresh float array: numpy aligns it, and soxr's SIMD code rounds differently for differently aligned
+    # input, which would make the same clip come out different from one build to the next.
+    resampled = soxr.resample(np.array(samples, dtype=np.float32), rate, SAMPLE_RATE, quality="HQ")
+    return np.clip(np.rint(resampled), -32768, 32767).astype(np.int16)
+
+
+#: How far a voice's loudness may drift from the last build's before its gain is recomputed.
+HOLD_LU = 0.25
+
+
+def _held(measured: float, previous: float | None) -> float:
+    return previous if previous is not None and abs(measured - previous) <= HOLD_LU else measured
 
 
 def _peak_dbfs(samples: np.ndarray) -> float:
     peak = max(-int(samples.min()), int(samples.max())) if len(samples) else 0
     return 20 * float(np.log10(max(peak, 1) / 32768))
-
-
-def _energy(samples: np.ndarray) -> float:
-    return float(np.dot(samples.astype(np.float32), samples.astype(np.float32))) or 1.0
 
 
 def _with_gain_and_fades(samples: np.ndarray, gain_db: float, fade_ms: int) -> bytes:

@@ -10,23 +10,28 @@ the encoder settings) are unchanged does no synthesis or encoding at all.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from . import __version__
-from .assemble import Pacing, Timeline, assemble
+from .assemble import HOLD_LU, Pacing, Timeline, assemble
 from .cache import ClipCache
 from .casting import cast
 from .cover import cover_jpeg
 from .fileio import atomic_write_text
-from .master import master
-from .media import Loudness, ffmpeg_version
+from .loudness import SUB_BLOCK_S, gated_loudness
+from .master import CODEC_LOSS_LU, master
+from .media import TARGET_LUFS, Loudness, ffmpeg_version
 from .script import Comment, Episode, Segment
 from .synth import Progress, plan_episode, synthesize_episode
 from .tags import write_tags
@@ -105,25 +110,33 @@ def build_episode(
             notices=notices,
         )
 
+    # scipy.signal takes over a second to import; load it while the engines work.
+    threading.Thread(target=importlib.import_module, args=("scipy.signal",), daemon=True).start()
     stage("synthesizing")
     synthesis = synthesize_episode(episode, castings, cache, jobs=jobs, force=force, on_progress=on_progress, plan=plan)
     stage("assembling")
-    assembly = assemble(episode, synthesis, pacing)
+    held = {tag: (float(a), float(b)) for tag, (a, b) in record.get("voices_held", {}).items()}
+    assembly = assemble(episode, synthesis, pacing, held=held if record.get("bitrate") == bitrate else None)
+    predicted_gain = TARGET_LUFS + CODEC_LOSS_LU - assembly.mix_lufs
+    gain = predicted_gain
+    if abs(predicted_gain - float(record.get("predicted_gain", 1e9))) <= HOLD_LU:
+        gain = float(record["gain"])  # unchanged chapters stay bit-identical: their parts are reused
     out_dir.mkdir(parents=True, exist_ok=True)
+    parts_dir = out_dir / f".{mp3.stem}.parts"
     with tempfile.TemporaryDirectory(prefix=f".{mp3.stem}.", dir=out_dir) as work:
         stage("encoding")
         encoded = Path(work) / "episode.mp3"
-        mastered = master(assembly.samples, assembly.speech_lufs, Path(work), encoded, bitrate)
+        mastered = master(
+            assembly.samples, list(assembly.chapter_starts), gain, parts_dir, Path(work), encoded, bitrate
+        )
         loudness, encodes = mastered.loudness, mastered.encodes
         duration_ms = _mp3_duration_ms(encoded)
-        write_tags(encoded, episode, assembly.timeline, duration_ms, cover)
+        timeline = assembly.timeline.shifted(mastered.offsets_ms, duration_ms)
+        write_tags(encoded, episode, timeline, duration_ms, cover)
         digest = _file_digest(encoded)
         os.replace(encoded, mp3)
-    atomic_write_text(timeline_path, assembly.timeline.to_json())
-    voice_lufs = {
-        tag: round(float(assembly.voice_lufs[tag] + gain + mastered.gain_db), 2)
-        for tag, gain in assembly.voice_gain_db.items()
-    }
+    atomic_write_text(timeline_path, timeline.to_json())
+    voice_lufs = _voice_loudness(timeline, mastered.sub_blocks)
     atomic_write_text(
         record_path,
         json.dumps(
@@ -134,6 +147,10 @@ def build_episode(
                 "duration_ms": duration_ms,
                 "loudness": asdict(loudness),
                 "voice_lufs": voice_lufs,
+                "bitrate": bitrate,
+                "voices_held": {t: [assembly.raw_lufs[t], assembly.voice_lufs[t]] for t in assembly.voice_lufs},
+                "predicted_gain": predicted_gain,
+                "gain": mastered.gain_db,
             },
             indent=1,
         ),
@@ -155,6 +172,19 @@ def build_episode(
         encodes=encodes,
         notices=notices,
     )
+
+
+def _voice_loudness(timeline: Timeline, sub_blocks: np.ndarray) -> dict[str, float]:
+    """Each speaker's loudness in the final MP3, from the 100 ms blocks that lie inside their segments."""
+    step = round(SUB_BLOCK_S * 1000)
+    result = {}
+    for tag in timeline.speakers:
+        inside = np.zeros(len(sub_blocks), dtype=bool)
+        for segment in timeline.segments:
+            if segment.speaker == tag:
+                inside[-(-segment.start_ms // step) : segment.end_ms // step] = True
+        result[tag] = round(gated_loudness(sub_blocks[inside]), 1)
+    return result
 
 
 def _mp3_duration_ms(path: Path) -> int:

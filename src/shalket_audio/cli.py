@@ -472,9 +472,7 @@ def build_command(
         work = (
             "no synthesis or encoding"
             if report.up_to_date
-            else (
-                f"{report.synthesized} clips synthesized, {report.encodes} encode{'s' if report.encodes != 1 else ''}"
-            )
+            else (f"{report.synthesized} clips synthesized, {report.encodes} of {report.chapters} chapters encoded")
         )
         typer.echo(f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}")
 
@@ -537,7 +535,7 @@ def inspect_command(
     )
     typer.echo(
         f"  loudness {report.integrated_lufs:.1f} LUFS (dual-mono), true peak {report.true_peak_dbtp:.1f} dBTP, "
-        f"LRA {report.loudness_range_lu:.1f} LU"
+        f"LRA {report.loudness_range_lu or 0:.1f} LU"
     )
     typer.echo(f"  chapters ({report.toc_title}):")
     for chapter in report.chapters:

@@ -25,7 +25,7 @@ class EpisodeReport:
     channels: int
     integrated_lufs: float
     true_peak_dbtp: float
-    loudness_range_lu: float
+    loudness_range_lu: float | None
 
 
 def inspect_episode(path: Path) -> EpisodeReport:

@@ -1,18 +1,25 @@
-"""The episode's one loudness pass and the MP3 encode.
+"""The episode's one loudness pass and its MP3, encoded chapter by chapter.
 
 One gain brings the matched voices to -16 LUFS (dual-mono); a look-ahead
 limiter keeps sample peaks under a ceiling with margin for the encoder's
-overshoot.  The encoder writes a real file (so LAME can seek back and write
-its Info header) and, through ffmpeg's tee muxer, the same packets to a pipe
-that a second ffmpeg decodes and measures: the loudness reported is that of
-the final MP3, and measuring costs no time beyond the encode.
+overshoot.  Each chapter is encoded on its own (chapter boundaries lie in
+silence), two at a time, and kept in a parts cache keyed by its PCM, so a
+rebuild after an edit encodes only the chapter that changed; ffmpeg's concat
+demuxer then joins the parts without re-encoding into one CBR file with a fresh
+Info header.  Each part is encoded to a real file and, through the tee muxer,
+to a decoder whose PCM is measured while the encoder runs: the loudness
+reported is that of the MP3 audio.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import subprocess
+import tempfile
 import wave
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +27,12 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from .errors import RuntimeFailure
-from .media import MAX_TRUE_PEAK_DBTP, TARGET_LUFS, Loudness, ffmpeg_binary, integrated_lufs
+from .fileio import atomic_write_bytes
+from .loudness import gated_loudness, sub_block_energies, true_peak_dbtp
+from .media import MAX_TRUE_PEAK_DBTP, TARGET_LUFS, Loudness, ffmpeg_binary, ffmpeg_version
 
 SAMPLE_RATE = 44100
+MP3_FRAME = 1152
 #: The limiter's sample-peak ceiling starts this far under the true-peak limit: MP3 encoding raises peaks.
 LIMITER_MARGIN_DB = 1.5
 #: At 96 kbps LAME low-passes the top octave, which K-weighting counts: the MP3 measures about this much
@@ -30,16 +40,31 @@ LIMITER_MARGIN_DB = 1.5
 CODEC_LOSS_LU = 0.3
 #: Encoding again is worth it only when a pass lands this far off target.
 LOUDNESS_TOLERANCE_LU = 0.5
+ENCODER_SETTINGS = ("-c:a", "libmp3lame", "-ar", str(SAMPLE_RATE), "-ac", "1", "-compression_level", "5")
+_BLOCK = SAMPLE_RATE * 20
 _LOOKAHEAD = SAMPLE_RATE * 8 // 1000  # 8 ms: catches a peak before it arrives
 _SMOOTH = SAMPLE_RATE * 8 // 1000
+
+
+@dataclass(frozen=True)
+class Part:
+    path: Path
+    samples: int  # PCM samples that went in
+    frames: int  # MP3 frames that came out
+    sub_blocks: np.ndarray  # 100 ms K-weighted energies of the decoded MP3
+    true_peak_dbtp: float
 
 
 @dataclass(frozen=True)
 class Mastered:
     path: Path
     loudness: Loudness
-    encodes: int
+    encodes: int  # chapters encoded (the rest came from the parts cache)
     gain_db: float
+    #: per chapter, how much later (ms) its audio sits in the MP3 than in the PCM: every join adds the
+    #: encoder's padding and delay, in the silence between chapters.
+    offsets_ms: tuple[int, ...]
+    sub_blocks: np.ndarray
 
 
 def limit(samples: np.ndarray, gain_db: float, ceiling_dbfs: float) -> np.ndarray:
@@ -48,65 +73,203 @@ def limit(samples: np.ndarray, gain_db: float, ceiling_dbfs: float) -> np.ndarra
     Only the neighbourhoods of samples over the ceiling are touched.  There the
     gain each sample needs is min-filtered over ±LOOKAHEAD and averaged over
     SMOOTH (< LOOKAHEAD), so every averaged value is at most what each sample
-    needs, and the gain still moves smoothly.
+    needs, and the gain still moves smoothly.  Works in blocks so memory stays
+    flat for long episodes.
     """
     gain = np.float32(10 ** (gain_db / 20))
     ceiling = np.float32(32768 * 10 ** (ceiling_dbfs / 20))
-    out = samples.astype(np.float32) * gain
-    over = np.flatnonzero(np.abs(out) > ceiling)
-    if len(over):
-        pad = _LOOKAHEAD + _SMOOTH
-        # Group peaks whose neighbourhoods touch, and limit each group on its own.
-        breaks = np.flatnonzero(np.diff(over) > 2 * pad) + 1
-        for group in np.split(over, breaks):
-            lo, hi = max(0, int(group[0]) - 2 * pad), min(len(out), int(group[-1]) + 2 * pad + 1)
-            region = out[lo:hi]
-            need = np.minimum(np.float32(1), ceiling / np.maximum(np.abs(region), np.float32(1e-3)))
-            padded = np.pad(need, _LOOKAHEAD, constant_values=1.0)
-            held = sliding_window_view(padded, 2 * _LOOKAHEAD + 1).min(axis=1)
-            sums = np.concatenate(
-                ([0.0], np.cumsum(np.pad(held, (_SMOOTH // 2, _SMOOTH - 1 - _SMOOTH // 2), mode="edge")))
-            )
-            smooth = ((sums[_SMOOTH:] - sums[:-_SMOOTH]) / _SMOOTH).astype(np.float32)
-            out[lo:hi] = region * np.minimum(smooth, need)
-    limited: np.ndarray = np.clip(np.rint(out), -32768, 32767).astype(np.int16)
-    return limited
+    pad = 2 * (_LOOKAHEAD + _SMOOTH)
+    out = np.empty(len(samples), dtype=np.int16)
+    for start in range(0, len(samples), _BLOCK):
+        end = min(len(samples), start + _BLOCK)
+        lo, hi = max(0, start - pad), min(len(samples), end + pad)
+        block = samples[lo:hi].astype(np.float32)
+        block *= gain
+        _limit_in_place(block, ceiling)
+        np.rint(block, out=block)
+        np.clip(block, -32768, 32767, out=block)
+        out[start:end] = block[start - lo : end - lo]
+    return out
 
 
-def master(samples: np.ndarray, speech_lufs: float, work: Path, target: Path, bitrate: int) -> Mastered:
-    """Encode to ``target`` at -16 LUFS / at most -1 dBTP, measured on the MP3; correct and redo only if it missed."""
-    pcm_target = TARGET_LUFS + CODEC_LOSS_LU
-    gain = pcm_target - speech_lufs
+def _limit_in_place(x: np.ndarray, ceiling: np.float32) -> None:
+    over = np.flatnonzero(np.abs(x) > ceiling)
+    if not len(over):
+        return
+    pad = _LOOKAHEAD + _SMOOTH
+    # Peaks whose neighbourhoods touch are limited together.
+    for group in np.split(over, np.flatnonzero(np.diff(over) > 2 * pad) + 1):
+        lo, hi = max(0, int(group[0]) - 2 * pad), min(len(x), int(group[-1]) + 2 * pad + 1)
+        region = x[lo:hi]
+        need = np.minimum(np.float32(1), ceiling / np.maximum(np.abs(region), np.float32(1e-3)))
+        held = sliding_window_view(np.pad(need, _LOOKAHEAD, constant_values=1.0), 2 * _LOOKAHEAD + 1).min(axis=1)
+        sums = np.concatenate(([0.0], np.cumsum(np.pad(held, (_SMOOTH // 2, _SMOOTH - 1 - _SMOOTH // 2), mode="edge"))))
+        smooth = ((sums[_SMOOTH:] - sums[:-_SMOOTH]) / _SMOOTH).astype(np.float32)
+        region *= np.minimum(smooth, need)
+
+
+def master(
+    samples: np.ndarray,
+    chapter_starts: list[int],
+    gain_db: float,
+    parts_dir: Path,
+    work: Path,
+    target: Path,
+    bitrate: int,
+) -> Mastered:
+    """Encode to ``target`` at -16 LUFS / at most -1 dBTP, measured on the MP3 audio; redo only if it missed.
+
+    ``gain_db`` is the episode gain the caller predicts; ``chapter_starts`` are sample positions (the first is 0).
+    """
     ceiling = MAX_TRUE_PEAK_DBTP - LIMITER_MARGIN_DB
-    limited = limit(samples, gain, ceiling)
-    # Pauses and the limiter move the episode's loudness a little away from the voices'.  Measuring the PCM
-    # costs a fraction of an encode, so correct here and encode once.
-    for _ in range(2):
-        measured = integrated_lufs(limited, SAMPLE_RATE)
-        if not np.isfinite(measured) or abs(pcm_target - measured) <= 0.15:
-            break
-        gain += pcm_target - measured
-        limited = limit(samples, gain, ceiling)
-    wav = work / "episode.wav"
-    loudness = Loudness(float("nan"), float("nan"), float("nan"))
-    for attempt in range(1, 4):
-        _write_wav(wav, limited)
-        loudness = encode_and_measure(wav, target, bitrate)
+    gain, encoded = gain_db, 0
+    bounds = [*chapter_starts[1:], len(samples)]
+    for _ in range(3):
+        # Chapter by chapter, so a chapter's audio depends only on its own content and the gain.
+        pieces = [limit(samples[start:end], gain, ceiling) for start, end in zip(chapter_starts, bounds, strict=True)]
+        parts, made = _parts(pieces, parts_dir, bitrate)
+        encoded += made
+        energies = np.concatenate([part.sub_blocks for part in parts])
+        loudness = Loudness(round(gated_loudness(energies), 1), round(max(p.true_peak_dbtp for p in parts), 1))
         off = TARGET_LUFS - loudness.integrated_lufs
         over = loudness.true_peak_dbtp - (MAX_TRUE_PEAK_DBTP - 0.1)
         if abs(off) <= LOUDNESS_TOLERANCE_LU and over <= 0:
-            return Mastered(target, loudness, attempt, gain)
+            break
         gain += off
         if over > 0:
             ceiling -= over + 0.2
-        limited = limit(samples, gain, ceiling)
-    if abs(TARGET_LUFS - loudness.integrated_lufs) <= 1.0 and loudness.true_peak_dbtp <= MAX_TRUE_PEAK_DBTP:
-        return Mastered(target, loudness, 3, gain)
-    raise RuntimeFailure(
-        f"could not reach {TARGET_LUFS:g} LUFS and {MAX_TRUE_PEAK_DBTP:g} dBTP: the MP3 measured "
-        f"{loudness.integrated_lufs} LUFS, {loudness.true_peak_dbtp} dBTP",
-        fix="check the clips for clipping or silence: `shalket-audio cache clear`, then build again",
+    else:
+        if abs(TARGET_LUFS - loudness.integrated_lufs) > 1.0 or loudness.true_peak_dbtp > MAX_TRUE_PEAK_DBTP:
+            raise RuntimeFailure(
+                f"could not reach {TARGET_LUFS:g} LUFS and {MAX_TRUE_PEAK_DBTP:g} dBTP: the MP3 measured "
+                f"{loudness.integrated_lufs:.1f} LUFS, {loudness.true_peak_dbtp:.1f} dBTP",
+                fix="check the clips for clipping or silence: `shalket-audio cache clear`, then build again",
+            )
+    _join(parts, work, target)
+    offsets, extra = [], 0
+    for part in parts:
+        offsets.append(round(extra * 1000 / SAMPLE_RATE))
+        extra += part.frames * MP3_FRAME - part.samples
+    _prune(parts_dir, {part.path for part in parts})
+    return Mastered(target, loudness, encoded, gain, tuple(offsets), energies)
+
+
+def _parts(pieces: list[np.ndarray], parts_dir: Path, bitrate: int) -> tuple[list[Part], int]:
+    """Each piece's encoded part, from the cache or encoded now (two at a time)."""
+    parts_dir.mkdir(parents=True, exist_ok=True)
+    settings = json.dumps([ffmpeg_version(), bitrate, *ENCODER_SETTINGS]).encode()
+    keys = [hashlib.sha256(settings + np.ascontiguousarray(piece).tobytes()).hexdigest()[:32] for piece in pieces]
+    found: dict[int, Part] = {}
+    for index, key in enumerate(keys):
+        part = _cached_part(parts_dir, key)
+        if part is not None:
+            found[index] = part
+    missing = [index for index in range(len(pieces)) if index not in found]
+    with ThreadPoolExecutor(max_workers=2) as pool:  # LAME is single-threaded: one part per core
+        for index, part in zip(
+            missing, pool.map(lambda i: _encode_part(pieces[i], parts_dir, keys[i], bitrate), missing), strict=True
+        ):
+            found[index] = part
+    return [found[index] for index in range(len(pieces))], len(missing)
+
+
+def _cached_part(parts_dir: Path, key: str) -> Part | None:
+    mp3, meta = parts_dir / f"{key}.mp3", parts_dir / f"{key}.npz"
+    try:
+        with np.load(meta) as data:
+            if hashlib.sha256(mp3.read_bytes()).hexdigest() != str(data["mp3_sha256"]):
+                return None
+            return Part(mp3, int(data["samples"]), int(data["frames"]), data["sub_blocks"], float(data["true_peak"]))
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def _encode_part(pcm: np.ndarray, parts_dir: Path, key: str, bitrate: int) -> Part:
+    """CBR MP3 to a real file (LAME seeks back to write its Info header) and, via tee, to a measuring decoder."""
+    ffmpeg = ffmpeg_binary()
+    with tempfile.TemporaryDirectory(prefix=".part-", dir=parts_dir) as tmp:
+        source, encoded = Path(tmp) / "part.wav", Path(tmp) / "part.mp3"
+        _write_wav(source, pcm)
+        encoder = subprocess.Popen(
+            [
+                *(ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-y", "-i", str(source), "-map", "0:a"),
+                *ENCODER_SETTINGS,
+                *("-b:a", f"{bitrate}k", "-id3v2_version", "0", "-write_id3v1", "0"),
+                *("-f", "tee", f"[f=mp3:id3v2_version=0]{_tee_escape(encoded)}|[f=mp3]pipe:1"),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        decoder = subprocess.run(
+            [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-f", "mp3", "-i", "pipe:0", "-f", "s16le", "pipe:1"],
+            stdin=encoder.stdout,
+            capture_output=True,
+        )
+        assert encoder.stdout is not None
+        encoder.stdout.close()
+        errors = encoder.stderr.read().decode(errors="replace") if encoder.stderr else ""
+        if encoder.wait() != 0 or decoder.returncode != 0:
+            detail = (errors or decoder.stderr.decode(errors="replace")).strip().splitlines()[-1:] or ["no detail"]
+            raise RuntimeFailure(
+                f"ffmpeg could not encode the episode: {detail[0]}", fix="check that `ffmpeg -version` works"
+            )
+        decoded = np.frombuffer(decoder.stdout, dtype="<i2")
+        data = encoded.read_bytes()
+        part = Part(
+            parts_dir / f"{key}.mp3",
+            len(pcm),
+            _frame_count(data),
+            sub_block_energies(decoded, SAMPLE_RATE),
+            true_peak_dbtp(decoded, SAMPLE_RATE),
+        )
+        atomic_write_bytes(part.path, data)
+        with tempfile.NamedTemporaryFile(dir=parts_dir, suffix=".npz", delete=False) as handle:
+            np.savez(
+                handle,
+                samples=part.samples,
+                frames=part.frames,
+                sub_blocks=part.sub_blocks,
+                true_peak=part.true_peak_dbtp,
+                mp3_sha256=hashlib.sha256(data).hexdigest(),
+            )
+        Path(handle.name).replace(parts_dir / f"{key}.npz")
+        return part
+
+
+def _frame_count(data: bytes) -> int:
+    """Frames in a CBR MP3 from its Info header (written by LAME/ffmpeg in the first frame)."""
+    at = data.find(b"Info", 0, 200)
+    if at < 0:
+        at = data.find(b"Xing", 0, 200)
+    if at < 0 or not int.from_bytes(data[at + 4 : at + 8], "big") & 1:
+        raise RuntimeFailure("the encoder wrote no Info header", fix="check that ffmpeg writes to a seekable file")
+    # The Info frame itself is not counted in the header's frame count, but decoders output it as silence
+    # only when they do not recognise it; ffmpeg recognises it, so audio frames = the count.
+    return int.from_bytes(data[at + 8 : at + 12], "big")
+
+
+def _join(parts: list[Part], work: Path, target: Path) -> None:
+    listing = work / "parts.txt"
+    listing.write_text("".join(f"file '{_concat_escape(part.path)}'\n" for part in parts), encoding="utf-8")
+    command = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0"]
+    command += ["-i", str(listing), "-c", "copy", "-id3v2_version", "0", "-write_id3v1", "0", "-write_xing", "1"]
+    result = subprocess.run(
+        [*command, str(target)],
+        capture_output=True,
+        text=True,
     )
+    if result.returncode != 0:
+        raise RuntimeFailure(
+            f"ffmpeg could not join the chapters: {result.stderr.strip()[-200:]}", fix="build again with --force"
+        )
+
+
+def _prune(parts_dir: Path, keep: set[Path]) -> None:
+    """Parts no build uses any more are deleted, so the folder holds one episode's worth."""
+    for path in parts_dir.glob("*.mp3"):
+        if path not in keep:
+            path.unlink(missing_ok=True)
+            path.with_suffix(".npz").unlink(missing_ok=True)
 
 
 def _write_wav(path: Path, samples: np.ndarray) -> None:
@@ -114,54 +277,12 @@ def _write_wav(path: Path, samples: np.ndarray) -> None:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(SAMPLE_RATE)
-        wav.writeframes(samples.astype("<i2").tobytes())
-
-
-def encode_and_measure(source: Path, target: Path, bitrate: int) -> Loudness:
-    """CBR MP3 to a real file and, through the tee muxer, to a pipe measured by ebur128 at the same time."""
-    ffmpeg = ffmpeg_binary()
-    encoder = subprocess.Popen(
-        [
-            *(ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-y", "-i", str(source), "-map", "0:a"),
-            *("-c:a", "libmp3lame", "-b:a", f"{bitrate}k", "-ar", str(SAMPLE_RATE), "-ac", "1"),
-            *("-compression_level", "5", "-f", "tee", f"[f=mp3]{_tee_escape(target)}|[f=mp3]pipe:1"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    meter = subprocess.run(
-        [
-            *(ffmpeg, "-hide_banner", "-nostdin", "-nostats", "-f", "mp3", "-i", "pipe:0"),
-            *("-af", "ebur128=peak=true:dualmono=true:framelog=verbose", "-f", "null", "-"),
-        ],
-        stdin=encoder.stdout,
-        capture_output=True,
-        text=True,
-    )
-    assert encoder.stdout is not None
-    encoder.stdout.close()
-    encoder_errors = encoder.stderr.read().decode(errors="replace") if encoder.stderr else ""
-    if encoder.wait() != 0 or meter.returncode != 0:
-        detail = (encoder_errors or meter.stderr).strip().splitlines()[-1:] or ["no detail"]
-        raise RuntimeFailure(
-            f"ffmpeg could not encode the episode: {detail[0]}", fix="check that `ffmpeg -version` works"
-        )
-    return parse_ebur128(meter.stderr)
-
-
-def parse_ebur128(stderr: str) -> Loudness:
-    summary = stderr[stderr.rfind("Summary:") :]
-
-    def number(label: str) -> float:
-        match = re.search(rf"{label}:\s+(-?[\d.]+|-inf)", summary)
-        if match is None:
-            raise RuntimeFailure(
-                f"could not read {label} from ffmpeg's ebur128 summary", fix="check the ffmpeg install"
-            )
-        return float(match.group(1))
-
-    return Loudness(number("I"), number("Peak"), number("LRA"))
+        wav.writeframes(np.ascontiguousarray(samples, dtype="<i2").tobytes())
 
 
 def _tee_escape(path: Path) -> str:
     return re.sub(r"([\[\]|\\:'])", r"\\\1", str(path))
+
+
+def _concat_escape(path: Path) -> str:
+    return str(path.resolve()).replace("'", "'\\''")

@@ -92,37 +92,25 @@ def decode_to_pcm(data: bytes, fmt: str) -> tuple[np.ndarray, int]:
     return np.frombuffer(result.stdout, dtype="<i2"), 44100
 
 
-def integrated_lufs(samples: np.ndarray, rate: int) -> float:
-    """BS.1770 integrated loudness (dual-mono, as podcasts are measured) of int16 mono samples, by ffmpeg's ebur128."""
-    if len(samples) < rate * 0.4:
-        return float("-inf")
-    result = subprocess.run(
-        [
-            *(ffmpeg_binary(), "-hide_banner", "-nostdin", "-nostats", "-f", "s16le", "-ar", str(rate), "-ac", "1"),
-            *("-i", "pipe:0", "-af", "ebur128=dualmono=true:framelog=verbose", "-f", "null", "-"),
-        ],
-        input=samples.astype("<i2").tobytes(),
-        capture_output=True,
-        timeout=600,
-    )
-    summary = result.stderr.decode(errors="replace")
-    match = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary[summary.rfind("Summary:") :])
-    if result.returncode != 0 or match is None:
-        raise RuntimeFailure("ffmpeg could not measure loudness", fix="check that `ffmpeg -version` works")
-    value = float(match.group(1))
-    return value if value > -70 else float("-inf")
-
-
 @dataclass(frozen=True)
 class Loudness:
     integrated_lufs: float  # dual-mono, as podcast apps and the standards measure
     true_peak_dbtp: float
-    loudness_range_lu: float
+    loudness_range_lu: float | None = None
 
 
 def measure_file(path: Path) -> Loudness:
-    """Integrated loudness (dual-mono) and true peak of an audio file, by ffmpeg's ebur128 filter."""
-    from .master import parse_ebur128
-
+    """Integrated loudness (dual-mono), true peak and loudness range of a file, by ffmpeg's ebur128 filter."""
     args = ["-nostats", "-i", str(path), "-af", "ebur128=peak=true:dualmono=true:framelog=verbose", "-f", "null", "-"]
-    return parse_ebur128(run_ffmpeg(*args).stderr)
+    stderr = run_ffmpeg(*args).stderr
+    summary = stderr[stderr.rfind("Summary:") :]
+
+    def number(label: str) -> float:
+        match = re.search(rf"{label}:\s+(-?[\d.]+|-inf)", summary)
+        if match is None:
+            raise RuntimeFailure(
+                f"could not read {label} from ffmpeg's ebur128 summary", fix="check the ffmpeg install"
+            )
+        return float(match.group(1))
+
+    return Loudness(number("I"), number("Peak"), number("LRA"))

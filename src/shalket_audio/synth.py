@@ -191,6 +191,10 @@ def synthesize_episode(
         finally:
             for pool in pools.values():
                 pool.shutdown(wait=True, cancel_futures=True)
+            for casting in castings.values():
+                release = getattr(casting.engine, "release", None)
+                if callable(release):  # engines may hold models; assembly needs the memory now
+                    release()
 
     segments = tuple(
         SegmentAudio(

