@@ -9,10 +9,8 @@ same level, and the episode gain is applied once, at encoding.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 from pydub import AudioSegment
@@ -22,6 +20,7 @@ from .master import limit
 from .media import decode_to_pcm
 from .script import Episode, Pause, Segment
 from .synth import SynthesisResult
+from .timeline import Pacing, TimedChapter, TimedSegment, Timeline
 
 SAMPLE_RATE = 44100
 #: Voices are matched this far below the quietest voice, so no gain is positive and resampling has headroom.
@@ -29,92 +28,6 @@ VOICE_HEADROOM_DB = 3.0
 #: The most a voice's peaks may stand above its loudness (dBFS over dual-mono LUFS): at -16 LUFS this puts
 #: peaks at -3 dBFS, under the episode limiter's ceiling.
 MAX_PLR_DB = 13.0
-
-
-@dataclass(frozen=True)
-class Pacing:
-    """Pauses in milliseconds.  Scripts override them in their front matter under ``pauses:``."""
-
-    turn: int = 450  # between turns of different speakers
-    paragraph: int = 750  # between paragraphs of one speaker
-    sentence: int = 220  # between the chunks of one long segment
-    chapter_before: int = 900  # silence closing a chapter
-    chapter_after: int = 600  # silence opening the next one
-    lead_in: int = 300
-    tail: int = 1200
-    fade: int = 8
-    trim_threshold_dbfs: float = -48.0
-    trim_keep: int = 25  # of the trimmed silence, kept at each end
-
-    @classmethod
-    def from_episode(cls, episode: Episode) -> Pacing:
-        return cls(**episode.pacing)
-
-
-@dataclass(frozen=True)
-class TimedSegment:
-    index: int
-    chapter: int
-    speaker: str
-    text: str
-    start_ms: int
-    end_ms: int
-
-
-@dataclass(frozen=True)
-class TimedChapter:
-    index: int
-    title: str
-    start_ms: int
-    end_ms: int
-
-
-@dataclass(frozen=True)
-class Timeline:
-    """Where everything is in the final audio; chapters, transcripts and the page read this."""
-
-    duration_ms: int
-    chapters: tuple[TimedChapter, ...]
-    segments: tuple[TimedSegment, ...]
-    speakers: dict[str, str] = field(default_factory=dict)  # tag -> full name
-
-    def to_json(self) -> str:
-        data: dict[str, Any] = {
-            "version": 1,
-            "duration_ms": self.duration_ms,
-            "speakers": self.speakers,
-            "chapters": [asdict(c) for c in self.chapters],
-            "segments": [asdict(s) for s in self.segments],
-        }
-        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
-
-    def shifted(self, chapter_offsets_ms: tuple[int, ...], duration_ms: int) -> Timeline:
-        """The timeline of the encoded file: each chapter's audio later by its offset, the end at ``duration_ms``."""
-        chapters = tuple(
-            replace(c, start_ms=c.start_ms + chapter_offsets_ms[c.index] if c.index else 0, end_ms=0)
-            for c in self.chapters
-        )
-        chapters = tuple(
-            replace(c, end_ms=chapters[i + 1].start_ms if i + 1 < len(chapters) else duration_ms)
-            for i, c in enumerate(chapters)
-        )
-        segments = tuple(
-            replace(
-                s, start_ms=s.start_ms + chapter_offsets_ms[s.chapter], end_ms=s.end_ms + chapter_offsets_ms[s.chapter]
-            )
-            for s in self.segments
-        )
-        return Timeline(duration_ms, chapters, segments, self.speakers)
-
-    @classmethod
-    def from_json(cls, text: str) -> Timeline:
-        data = json.loads(text)
-        return cls(
-            duration_ms=data["duration_ms"],
-            chapters=tuple(TimedChapter(**c) for c in data["chapters"]),
-            segments=tuple(TimedSegment(**s) for s in data["segments"]),
-            speakers=data.get("speakers", {}),
-        )
 
 
 @dataclass(frozen=True)
@@ -297,7 +210,8 @@ def _trimmed_44k(data: bytes, fmt: str, pacing: Pacing) -> np.ndarray:
     # A fresh float array: numpy aligns it, and soxr's SIMD code rounds differently for differently aligned
     # input, which would make the same clip come out different from one build to the next.
     resampled = soxr.resample(np.array(samples, dtype=np.float32), rate, SAMPLE_RATE, quality="HQ")
-    return np.clip(np.rint(resampled), -32768, 32767).astype(np.int16)
+    converted: np.ndarray = np.clip(np.rint(resampled), -32768, 32767).astype(np.int16)
+    return converted
 
 
 #: How far a voice's loudness may drift from the last build's before its gain is recomputed.

@@ -19,23 +19,21 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .assemble import HOLD_LU, Pacing, Timeline, assemble
 from .cache import ClipCache
 from .casting import cast
-from .cover import cover_jpeg
+from .cover import cover_identity
 from .fileio import atomic_write_text
-from .loudness import SUB_BLOCK_S, gated_loudness
-from .master import CODEC_LOSS_LU, master
 from .media import TARGET_LUFS, Loudness, ffmpeg_version
 from .script import Comment, Episode, Segment
 from .synth import Progress, plan_episode, synthesize_episode
-from .tags import write_tags
+from .timeline import Pacing, Timeline
 from .voices import Registry, default_registry
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_BITRATE = 96
 _RECORD_VERSION = 1
@@ -85,10 +83,9 @@ def build_episode(
     castings = cast(episode, profile, registry or default_registry())
     notices = tuple(n for n in (c.notice() for c in castings.values()) if n)
     plan = plan_episode(episode, castings)
-    cover = cover_jpeg(episode)
     mp3, timeline_path, record_path = output_paths(episode.path, out_dir)
     pacing = Pacing.from_episode(episode)
-    inputs = _inputs_digest(episode, plan.keys(), pacing, cover, bitrate)
+    inputs = _inputs_digest(episode, plan.keys(), pacing, cover_identity(episode), bitrate)
 
     record = _read_record(record_path)
     if not force and record.get("inputs") == inputs and _file_digest(mp3) == record.get("mp3_sha256"):
@@ -110,6 +107,13 @@ def build_episode(
             notices=notices,
         )
 
+    # The audio stack loads only when there is work to do, so a no-op build stays fast.
+    from .assemble import HOLD_LU, assemble
+    from .cover import cover_jpeg
+    from .master import CODEC_LOSS_LU, master
+    from .tags import write_tags
+
+    cover = cover_jpeg(episode)  # a bad cover fails before any synthesis
     # scipy.signal takes over a second to import; load it while the engines work.
     threading.Thread(target=importlib.import_module, args=("scipy.signal",), daemon=True).start()
     stage("synthesizing")
@@ -176,6 +180,10 @@ def build_episode(
 
 def _voice_loudness(timeline: Timeline, sub_blocks: np.ndarray) -> dict[str, float]:
     """Each speaker's loudness in the final MP3, from the 100 ms blocks that lie inside their segments."""
+    import numpy as np
+
+    from .loudness import SUB_BLOCK_S, gated_loudness
+
     step = round(SUB_BLOCK_S * 1000)
     result = {}
     for tag in timeline.speakers:
@@ -193,7 +201,7 @@ def _mp3_duration_ms(path: Path) -> int:
     return round(float(MP3(path).info.length) * 1000)
 
 
-def _inputs_digest(episode: Episode, keys: list[str], pacing: Pacing, cover: bytes, bitrate: int) -> str:
+def _inputs_digest(episode: Episode, keys: list[str], pacing: Pacing, cover: str, bitrate: int) -> str:
     material = {
         "record": _RECORD_VERSION,
         "tool": __version__,
@@ -213,7 +221,7 @@ def _inputs_digest(episode: Episode, keys: list[str], pacing: Pacing, cover: byt
         ],
         "keys": keys,
         "pacing": asdict(pacing),
-        "cover": hashlib.sha256(cover).hexdigest(),
+        "cover": cover,
         "bitrate": bitrate,
     }
     return hashlib.sha256(json.dumps(material, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 import typer
 
 from . import __version__
-from .article import convert_file
 from .errors import InputError, ShalketError
 from .script import Episode, load_script, serialize_script
 
@@ -118,6 +117,8 @@ def script_command(
 
       shalket-audio script article.txt -o - --interviewee "Zhanar Sekerbeyeva"
     """
+    from .article import convert_file
+
     conversion = convert_file(article, interviewer=interviewer, interviewee=interviewee, show=show)
     text = serialize_script(conversion.episode)
     if out is not None and str(out) == "-":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import textwrap
 from pathlib import Path
 
@@ -19,6 +21,19 @@ def cover_jpeg(episode: Episode) -> bytes:
         base = episode.path.parent if episode.path else Path.cwd()
         return _load_cover(base / episode.metadata.cover, episode)
     return generate_cover(episode)
+
+
+def cover_identity(episode: Episode) -> str:
+    """What the cover depends on, cheaply: the file's bytes, or what the generated cover shows."""
+    meta = episode.metadata
+    if meta.cover:
+        base = episode.path.parent if episode.path else Path.cwd()
+        try:
+            return "file:" + hashlib.sha256((base / meta.cover).read_bytes()).hexdigest()
+        except OSError:
+            return f"missing:{meta.cover}"
+    guests = [s.name for s in episode.speakers if s.role == "guest"]
+    return "generated:1:" + json.dumps([meta.show, meta.title, meta.author, guests], ensure_ascii=False)
 
 
 def _load_cover(path: Path, episode: Episode) -> bytes:

