@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from pydub import AudioSegment
 
+from .cache import Clip
 from .loudness import gated_loudness, sub_block_energies
 from .master import limit
 from .media import decode_to_pcm
@@ -59,18 +61,22 @@ def assemble(
     synthesis: SynthesisResult,
     pacing: Pacing | None = None,
     held: dict[str, tuple[float, float]] | None = None,
+    prepared: dict[Path, tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> Assembly:
     """``held``: per voice, the (raw, tamed) loudness the last build used.  A voice that measures within
     HOLD_LU of it keeps those figures, so an edit elsewhere leaves its peak ceiling and gain, and so the audio
-    of unchanged chapters, bit-identical (and their encoded parts reusable)."""
+    of unchanged chapters, bit-identical (and their encoded parts reusable).  ``prepared``: clips already
+    run through ``prepare_clip`` (a build does the cached ones while the engines make the rest)."""
     held = held or {}
     pacing = pacing or Pacing.from_episode(episode)
     # Every chunk trimmed and at 44.1 kHz first, so each voice is measured as it will be heard.
-    chunks = [
-        [_trimmed_44k(clip.path.read_bytes(), clip.format, pacing) for clip in seg.clips] for seg in synthesis.segments
+    ready = [
+        [(prepared or {}).get(clip.path) or prepare_clip(clip, pacing) for clip in seg.clips]
+        for seg in synthesis.segments
     ]
-
-    energies = [[sub_block_energies(c, SAMPLE_RATE) for c in cs] for cs in chunks]
+    chunks = [[samples for samples, _ in pairs] for pairs in ready]
+    energies = [[blocks for _, blocks in pairs] for pairs in ready]
+    del ready
     speakers = sorted({seg.segment.speaker for seg in synthesis.segments})
 
     def voice_energies(tag: str) -> np.ndarray:
@@ -185,6 +191,12 @@ def _with_pauses(episode: Episode) -> Iterable[tuple[int, Segment, int, tuple[in
 
 def _last_segment(items: tuple[object, ...]) -> int:
     return max(i for i, item in enumerate(items) if isinstance(item, Segment))
+
+
+def prepare_clip(clip: Clip, pacing: Pacing) -> tuple[np.ndarray, np.ndarray]:
+    """A clip trimmed, at 44.1 kHz, with its 100 ms loudness energies."""
+    samples = _trimmed_44k(clip.path.read_bytes(), clip.format, pacing)
+    return samples, sub_block_energies(samples, SAMPLE_RATE)
 
 
 def _trimmed_44k(data: bytes, fmt: str, pacing: Pacing) -> np.ndarray:

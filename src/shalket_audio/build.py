@@ -27,8 +27,9 @@ from .casting import cast
 from .cover import cover_identity
 from .fileio import atomic_write_text
 from .media import TARGET_LUFS, Loudness, ffmpeg_version
+from .memory import bound_memory
 from .script import Comment, Episode, Segment
-from .synth import Progress, plan_episode, synthesize_episode
+from .synth import Progress, SynthesisPlan, plan_episode, synthesize_episode
 from .timeline import Pacing, Timeline
 from .voices import Registry, default_registry
 
@@ -107,6 +108,7 @@ def build_episode(
             notices=notices,
         )
 
+    bound_memory()
     # The audio stack loads only when there is work to do, so a no-op build stays fast.
     from .assemble import HOLD_LU, assemble
     from .cover import cover_jpeg
@@ -116,11 +118,20 @@ def build_episode(
     cover = cover_jpeg(episode)  # a bad cover fails before any synthesis
     # scipy.signal takes over a second to import; load it while the engines work.
     threading.Thread(target=importlib.import_module, args=("scipy.signal",), daemon=True).start()
+    # Clips already in the cache are prepared for assembly while the engines make the rest.
+    prepared: dict[Path, Any] = {}
+    if not force:
+        preparing = threading.Thread(target=_prepare_cached, args=(plan, cache, pacing, prepared), daemon=True)
+        preparing.start()
     stage("synthesizing")
     synthesis = synthesize_episode(episode, castings, cache, jobs=jobs, force=force, on_progress=on_progress, plan=plan)
     stage("assembling")
+    if not force:
+        preparing.join()
     held = {tag: (float(a), float(b)) for tag, (a, b) in record.get("voices_held", {}).items()}
-    assembly = assemble(episode, synthesis, pacing, held=held if record.get("bitrate") == bitrate else None)
+    assembly = assemble(
+        episode, synthesis, pacing, held=held if record.get("bitrate") == bitrate else None, prepared=prepared
+    )
     predicted_gain = TARGET_LUFS + CODEC_LOSS_LU - assembly.mix_lufs
     gain = predicted_gain
     if abs(predicted_gain - float(record.get("predicted_gain", 1e9))) <= HOLD_LU:
@@ -176,6 +187,24 @@ def build_episode(
         encodes=encodes,
         notices=notices,
     )
+
+
+def _prepare_cached(plan: SynthesisPlan, cache: ClipCache, pacing: Pacing, into: dict[Path, Any]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .assemble import prepare_clip
+
+    clips = {
+        c.path: c
+        for chunks in plan.chunks
+        for chunk in chunks
+        if (c := cache.get(chunk.casting.engine.name, chunk.key))
+    }
+    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy, soxr and scipy let go of the GIL
+        for path, prepared in zip(
+            clips, pool.map(lambda clip: prepare_clip(clip, pacing), clips.values()), strict=True
+        ):
+            into[path] = prepared
 
 
 def _voice_loudness(timeline: Timeline, sub_blocks: np.ndarray) -> dict[str, float]:

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from .errors import RuntimeFailure
 from .fileio import atomic_write_bytes
@@ -102,10 +101,22 @@ def _limit_in_place(x: np.ndarray, ceiling: np.float32) -> None:
         lo, hi = max(0, int(group[0]) - 2 * pad), min(len(x), int(group[-1]) + 2 * pad + 1)
         region = x[lo:hi]
         need = np.minimum(np.float32(1), ceiling / np.maximum(np.abs(region), np.float32(1e-3)))
-        held = sliding_window_view(np.pad(need, _LOOKAHEAD, constant_values=1.0), 2 * _LOOKAHEAD + 1).min(axis=1)
+        held = _sliding_min(np.pad(need, _LOOKAHEAD, constant_values=1.0), 2 * _LOOKAHEAD + 1)
         sums = np.concatenate(([0.0], np.cumsum(np.pad(held, (_SMOOTH // 2, _SMOOTH - 1 - _SMOOTH // 2), mode="edge"))))
         smooth = ((sums[_SMOOTH:] - sums[:-_SMOOTH]) / _SMOOTH).astype(np.float32)
         region *= np.minimum(smooth, need)
+
+
+def _sliding_min(x: np.ndarray, size: int) -> np.ndarray:
+    """Minimum of every window of ``size`` consecutive values, in O(n) (van Herk / Gil-Werman)."""
+    count = len(x) - size + 1
+    blocks = -(-len(x) // size)
+    padded = np.full(blocks * size, np.inf, dtype=np.float32)
+    padded[: len(x)] = x
+    shaped = padded.reshape(blocks, size)
+    prefix = np.minimum.accumulate(shaped, axis=1).ravel()
+    suffix = np.minimum.accumulate(shaped[:, ::-1], axis=1)[:, ::-1].ravel()
+    return np.minimum(suffix[:count], prefix[size - 1 : size - 1 + count])
 
 
 def master(
@@ -125,9 +136,9 @@ def master(
     gain, encoded = gain_db, 0
     bounds = [*chapter_starts[1:], len(samples)]
     for _ in range(3):
-        # Chapter by chapter, so a chapter's audio depends only on its own content and the gain.
-        pieces = [limit(samples[start:end], gain, ceiling) for start, end in zip(chapter_starts, bounds, strict=True)]
-        parts, made = _parts(pieces, parts_dir, bitrate)
+        # Chapter by chapter, so a chapter's audio depends only on its own content, the gain and the ceiling.
+        pieces = [samples[start:end] for start, end in zip(chapter_starts, bounds, strict=True)]
+        parts, made = _parts(pieces, gain, ceiling, parts_dir, bitrate)
         encoded += made
         energies = np.concatenate([part.sub_blocks for part in parts])
         loudness = Loudness(round(gated_loudness(energies), 1), round(max(p.true_peak_dbtp for p in parts), 1))
@@ -154,10 +165,12 @@ def master(
     return Mastered(target, loudness, encoded, gain, tuple(offsets), energies)
 
 
-def _parts(pieces: list[np.ndarray], parts_dir: Path, bitrate: int) -> tuple[list[Part], int]:
-    """Each piece's encoded part, from the cache or encoded now (two at a time)."""
+def _parts(
+    pieces: list[np.ndarray], gain: float, ceiling: float, parts_dir: Path, bitrate: int
+) -> tuple[list[Part], int]:
+    """Each piece limited and encoded, from the cache (keyed by its input and settings) or now, two at a time."""
     parts_dir.mkdir(parents=True, exist_ok=True)
-    settings = json.dumps([ffmpeg_version(), bitrate, *ENCODER_SETTINGS]).encode()
+    settings = json.dumps([ffmpeg_version(), bitrate, *ENCODER_SETTINGS, round(gain, 6), round(ceiling, 6)]).encode()
     keys = [hashlib.sha256(settings + np.ascontiguousarray(piece).tobytes()).hexdigest()[:32] for piece in pieces]
     found: dict[int, Part] = {}
     for index, key in enumerate(keys):
@@ -167,7 +180,9 @@ def _parts(pieces: list[np.ndarray], parts_dir: Path, bitrate: int) -> tuple[lis
     missing = [index for index in range(len(pieces)) if index not in found]
     with ThreadPoolExecutor(max_workers=2) as pool:  # LAME is single-threaded: one part per core
         for index, part in zip(
-            missing, pool.map(lambda i: _encode_part(pieces[i], parts_dir, keys[i], bitrate), missing), strict=True
+            missing,
+            pool.map(lambda i: _encode_part(limit(pieces[i], gain, ceiling), parts_dir, keys[i], bitrate), missing),
+            strict=True,
         ):
             found[index] = part
     return [found[index] for index in range(len(pieces))], len(missing)
