@@ -317,7 +317,7 @@ def test_editing_one_segment_resynthesizes_only_it(small: Path, tmp_path: Path) 
     second = build(small, out)
     # A voice with seconds of audio moves when one of its lines changes, so both chapters may be re-encoded here;
     # the real episode's test below shows only the edited chapter is.
-    assert (second.synthesized, second.up_to_date) == (1, False) and second.encodes <= 4  # 2 chapters, 2 tries
+    assert (second.synthesized, second.up_to_date) == (1, False) and second.encodes <= 2
     assert second.cache_hits == second.clips - 1
     third = build(small, out)
     assert third.up_to_date and third.synthesized == 0 and third.encodes == 0
@@ -374,7 +374,7 @@ def test_build_and_inspect_commands(small: Path, tmp_path: Path) -> None:
     assert f"{out / 'small.mp3'}: built" in result.output
     assert "2 chapters" in result.output and "(128 kbps CBR)" in result.output
     assert re.search(r"loudness -1[5-7]\.\d LUFS, true peak -\d+\.\d dBTP \(measured on the MP3\)", result.output)
-    assert re.search(r"0/5 clips from the cache, 5 clips synthesized, [2-6] of 2 chapters encoded", result.output)
+    assert re.search(r"0/5 clips from the cache, 5 clips synthesized, 2 of 2 chapters encoded", result.output)
     again = runner.invoke(app, ["build", str(small), "--out", str(out), "--bitrate", "128"])
     assert "up to date, nothing to do" in again.output and "no synthesis or encoding" in again.output
 
@@ -395,3 +395,23 @@ def test_build_usage_errors(small: Path, tmp_path: Path) -> None:
     (tmp_path / "fake.mp3").write_bytes(b"not audio at all")
     fake = runner.invoke(app, ["inspect", str(tmp_path / "fake.mp3")])
     assert fake.exit_code == 2 and "Traceback" not in fake.output
+
+
+def test_a_pip_only_machine_builds_the_episode(small: Path, tmp_path: Path) -> None:
+    """No system ffmpeg, flite or espeak-ng on PATH: ffmpeg comes from imageio-ffmpeg, Zhanar from the espeak wheel."""
+    import sys
+
+    bin_dir = Path(sys.executable).parent
+    env = {"PATH": str(bin_dir), "HOME": str(tmp_path), "SHALKET_CACHE_DIR": str(tmp_path / "cache")}
+    result = subprocess.run(
+        [str(bin_dir / "shalket-audio"), "build", str(small), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "small.mp3: built" in result.stdout
+    assert "zhanar uses espeak:en-us+f2" in result.stderr and "RuntimeWarning" not in result.stderr
+    integrated, peak = ebur128(tmp_path / "out" / "small.mp3")
+    assert -17 <= integrated <= -15 and peak <= -1

@@ -9,12 +9,17 @@ same level, and the episode gain is applied once, at encoding.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from pydub import AudioSegment
+
+with warnings.catch_warnings():
+    # pydub warns at import when no ffmpeg is on PATH; ours may come from the imageio-ffmpeg wheel instead.
+    warnings.simplefilter("ignore", RuntimeWarning)
+    from pydub import AudioSegment
 
 from .cache import Clip
 from .loudness import gated_loudness, sub_block_energies

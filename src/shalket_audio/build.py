@@ -55,7 +55,8 @@ class BuildReport:
     clips: int
     cache_hits: int
     synthesized: int
-    encodes: int
+    encodes: int  # chapters encoded; the others came from the parts cache
+    passes: int = 0  # loudness passes (more than 1 only when the first missed the target)
     notices: tuple[str, ...] = ()
 
 
@@ -185,6 +186,7 @@ def build_episode(
         cache_hits=synthesis.hits,
         synthesized=synthesis.synthesized,
         encodes=encodes,
+        passes=mastered.passes,
         notices=notices,
     )
 

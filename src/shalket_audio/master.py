@@ -59,6 +59,7 @@ class Mastered:
     path: Path
     loudness: Loudness
     encodes: int  # chapters encoded (the rest came from the parts cache)
+    passes: int  # loudness passes: 1 unless the first missed the target
     gain_db: float
     #: per chapter, how much later (ms) its audio sits in the MP3 than in the PCM: every join adds the
     #: encoder's padding and delay, in the silence between chapters.
@@ -133,13 +134,14 @@ def master(
     ``gain_db`` is the episode gain the caller predicts; ``chapter_starts`` are sample positions (the first is 0).
     """
     ceiling = MAX_TRUE_PEAK_DBTP - LIMITER_MARGIN_DB
-    gain, encoded = gain_db, 0
+    gain, encoded, passes = gain_db, set[int](), 0
     bounds = [*chapter_starts[1:], len(samples)]
-    for _ in range(3):
+    while passes < 3:
+        passes += 1
         # Chapter by chapter, so a chapter's audio depends only on its own content, the gain and the ceiling.
         pieces = [samples[start:end] for start, end in zip(chapter_starts, bounds, strict=True)]
         parts, made = _parts(pieces, gain, ceiling, parts_dir, bitrate)
-        encoded += made
+        encoded.update(made)
         energies = np.concatenate([part.sub_blocks for part in parts])
         loudness = Loudness(round(gated_loudness(energies), 1), round(max(p.true_peak_dbtp for p in parts), 1))
         off = TARGET_LUFS - loudness.integrated_lufs
@@ -149,7 +151,7 @@ def master(
         gain += off
         if over > 0:
             ceiling -= over + 0.2
-    else:
+    else:  # three passes and still off: accept only what meets the standard itself
         if abs(TARGET_LUFS - loudness.integrated_lufs) > 1.0 or loudness.true_peak_dbtp > MAX_TRUE_PEAK_DBTP:
             raise RuntimeFailure(
                 f"could not reach {TARGET_LUFS:g} LUFS and {MAX_TRUE_PEAK_DBTP:g} dBTP: the MP3 measured "
@@ -162,12 +164,12 @@ def master(
         offsets.append(round(extra * 1000 / SAMPLE_RATE))
         extra += part.frames * MP3_FRAME - part.samples
     _prune(parts_dir, {part.path for part in parts})
-    return Mastered(target, loudness, encoded, gain, tuple(offsets), energies)
+    return Mastered(target, loudness, len(encoded), passes, gain, tuple(offsets), energies)
 
 
 def _parts(
     pieces: list[np.ndarray], gain: float, ceiling: float, parts_dir: Path, bitrate: int
-) -> tuple[list[Part], int]:
+) -> tuple[list[Part], list[int]]:
     """Each piece limited and encoded, from the cache (keyed by its input and settings) or now, two at a time."""
     parts_dir.mkdir(parents=True, exist_ok=True)
     settings = json.dumps([ffmpeg_version(), bitrate, *ENCODER_SETTINGS, round(gain, 6), round(ceiling, 6)]).encode()
@@ -185,7 +187,7 @@ def _parts(
             strict=True,
         ):
             found[index] = part
-    return [found[index] for index in range(len(pieces))], len(missing)
+    return [found[index] for index in range(len(pieces))], missing
 
 
 def _cached_part(parts_dir: Path, key: str) -> Part | None:
