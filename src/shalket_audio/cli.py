@@ -7,6 +7,7 @@ problems exit with 2, runtime failures with 1, and neither shows a traceback.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -426,21 +427,41 @@ def build_command(
     force: Annotated[bool, typer.Option("--force", help="Synthesize and encode everything again.")] = False,
     bitrate: Annotated[int, typer.Option("--bitrate", min=32, max=320, help="MP3 bitrate in kbps (CBR).")] = 96,
     cache_dir: CacheDirOption = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="Where OUT will be served (e.g. https://example.com/podcast/): makes every URL in the feed absolute.",
+        ),
+    ] = None,
 ) -> None:
-    """Build finished episodes: one loudness-normalized, tagged MP3 with chapters per script.
+    """Build finished episodes and what listeners download with them.
 
-    Only what changed is synthesized; with nothing changed, nothing is encoded
-    either.  Each build writes OUT/NAME.mp3 and OUT/NAME.timeline.json.
+    For each script: OUT/NAME.mp3 (loudness-normalized, tagged, with chapters),
+    NAME.timeline.json, NAME.chapters.json, NAME.vtt, NAME.srt, NAME.jpg and
+    NAME.html; for all of them: feed.xml and index.html.  Only what changed is
+    synthesized; with nothing changed, nothing is encoded either.
 
     Examples:
 
       shalket-audio build
 
+      shalket-audio build --base-url https://example.com/podcast/
+
       shalket-audio build script/shal-ket.md --voices google --out public --bitrate 128
     """
-    from .build import build_episode
+    from .build import build_episode, read_timeline
     from .cache import ClipCache
+    from .cover import cover_jpeg
+    from .publish import Published, publish
 
+    if base_url is not None and not re.match(r"https?://[^/\s]+", base_url):
+        raise InputError(
+            f"--base-url {base_url!r} is not an http(s) URL", fix="give it as https://example.com/podcast/"
+        )
+    if base_url is not None and not base_url.endswith("/"):
+        base_url += "/"
+    published = []
     for path in _scripts(scripts):
         episode = load_script(path)
         report = _with_progress(
@@ -476,6 +497,13 @@ def build_command(
             else (f"{report.synthesized} clips synthesized, {report.encodes} of {report.chapters} chapters encoded")
         )
         typer.echo(f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}")
+        cover_file = out / f"{path.stem}.jpg"
+        cover = cover_file.read_bytes() if report.up_to_date and cover_file.is_file() else cover_jpeg(episode)
+        published.append(Published(episode, path.stem, report.mp3, read_timeline(report.timeline_path), cover))
+    written = publish(out, published, base_url)
+    typer.echo(f"published {len(written)} files for listeners in {out}/ (index.html, feed.xml, chapters, transcripts)")
+    if base_url is None:
+        typer.echo("  the feed's URLs are relative: pass --base-url https://… (where OUT is served) to publish it")
 
 
 def _with_progress(episode: Episode, run: Callable[..., R]) -> R:
@@ -541,3 +569,39 @@ def inspect_command(
     typer.echo(f"  chapters ({report.toc_title}):")
     for chapter in report.chapters:
         typer.echo(f"    {_clock(chapter['start_ms'] / 1000):>6}  {chapter['title']}")
+
+
+@app.command("serve")
+@handles_errors
+def serve_command(
+    port: Annotated[
+        int, typer.Option("--port", "-p", min=0, max=65535, help="Port on localhost (0 picks a free one).")
+    ] = 8000,
+    directory: Annotated[Path, typer.Option("--dir", help="The folder to serve.")] = Path("output"),
+) -> None:
+    """Serve the output folder on localhost, with byte ranges so the player can seek. Ctrl-C stops it.
+
+    Examples:
+
+      shalket-audio serve
+
+      shalket-audio serve --port 8080 --dir public
+    """
+    from .serve import make_server
+
+    if not (directory / "index.html").is_file():
+        raise InputError(f"{directory}/index.html does not exist", fix="run `shalket-audio build` first, or pass --dir")
+    try:
+        server = make_server(directory, port)
+    except OSError as exc:
+        raise InputError(
+            f"cannot listen on port {port}: {exc.strerror}", fix="choose another port with --port"
+        ) from None
+    bound = server.server_address[1]
+    typer.echo(f"serving {directory}/ at http://127.0.0.1:{bound}/  (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+    finally:
+        server.server_close()

@@ -1,0 +1,1 @@
+"""Static files of the player page (copied next to each episode)."""
