@@ -338,9 +338,6 @@ def synth_command(
 def _synthesize(
     episode: Episode, profile: str, jobs: int | None, force: bool, cache_dir: Path | None
 ) -> SynthesisResult:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     from .cache import ClipCache
     from .casting import cast
     from .synth import synthesize_episode
@@ -353,22 +350,11 @@ def _synthesize(
         if notice:
             typer.echo(f"  notice: {notice}", err=True)
     cache = ClipCache(cache_dir)
-    with Progress(
-        TextColumn("  synthesizing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("segments · {task.fields[hits]} cache hits"),
-        TimeElapsedColumn(),
-        transient=True,
-        console=Console(stderr=True),
-        disable=not sys.stderr.isatty(),
-    ) as bar:
-        task = bar.add_task("synth", total=len(episode.segments), hits=0)
-
-        def show(progress: SynthProgress) -> None:
-            bar.update(task, completed=progress.segments_done, hits=progress.hits)
-
-        return synthesize_episode(episode, castings, cache, jobs=jobs, force=force, on_progress=show)
+    return _with_progress(
+        episode,
+        lambda show, stage: synthesize_episode(episode, castings, cache, jobs=jobs, force=force, on_progress=show),
+        "synthesizing",
+    )
 
 
 cache_app = typer.Typer(help="Inspect or clear the clip cache.", no_args_is_help=True)
@@ -506,7 +492,8 @@ def build_command(
         typer.echo("  the feed's URLs are relative: pass --base-url https://… (where OUT is served) to publish it")
 
 
-def _with_progress(episode: Episode, run: Callable[..., R]) -> R:
+def _with_progress(episode: Episode, run: Callable[..., R], first_stage: str = "checking") -> R:
+    """Run ``run(show_progress, show_stage)`` under a progress bar on stderr (only on a terminal)."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -520,7 +507,7 @@ def _with_progress(episode: Episode, run: Callable[..., R]) -> R:
         console=Console(stderr=True),
         disable=not sys.stderr.isatty(),
     ) as bar:
-        task = bar.add_task("build", total=len(episode.segments), hits=0, stage="checking")
+        task = bar.add_task("build", total=len(episode.segments), hits=0, stage=first_stage)
 
         def show(progress: SynthProgress) -> None:
             bar.update(task, completed=progress.segments_done, hits=progress.hits)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar, Protocol, runtime_checkable
 
 from ..errors import InputError, RuntimeFailure
@@ -86,3 +90,19 @@ class Engine(Protocol):
         ...
 
     def synthesize(self, text: str, voice: VoiceRef) -> Audio: ...
+
+
+def synthesize_with_binary(label: str, command: Callable[[Path, Path], list[str]], text: str, timeout: float) -> Audio:
+    """Run a TTS program that reads text from a file and writes a WAV file: ``command(text_file, wav_file)``."""
+    with tempfile.TemporaryDirectory(prefix=f"shalket-{label}-") as tmp:
+        source, target = Path(tmp, "in.txt"), Path(tmp, "out.wav")
+        source.write_text(text, encoding="utf-8")
+        try:
+            result = subprocess.run(command(source, target), capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise EngineError(f"{label} took longer than {timeout:g}s", retryable=True) from None
+        if result.returncode != 0 or not target.is_file():
+            raise EngineError(
+                f"{label} failed: {result.stderr.strip() or result.returncode}", fix="check the voice name"
+            )
+        return Audio(target.read_bytes(), "wav")

@@ -11,13 +11,11 @@ import functools
 import io
 import shutil
 import subprocess
-import tempfile
 import threading
 import wave
-from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from .base import AVAILABLE, Audio, Availability, EngineError, VoiceRef
+from .base import AVAILABLE, Audio, Availability, EngineError, VoiceRef, synthesize_with_binary
 
 INSTALL = "pip install espeakng-loader, or apt-get install espeak-ng"
 TIMEOUT_S = 120
@@ -160,20 +158,9 @@ class EspeakEngine:
         return Audio(buffer.getvalue(), "wav")
 
     def _synthesize_binary(self, text: str, voice: VoiceRef) -> Audio:
-        with tempfile.TemporaryDirectory(prefix="shalket-espeak-") as tmp:
-            source, target = Path(tmp, "in.txt"), Path(tmp, "out.wav")
-            source.write_text(text, encoding="utf-8")
-            try:
-                result = subprocess.run(
-                    [self.binary, "-v", voice.voice, "-f", str(source), "-w", str(target)],
-                    capture_output=True,
-                    text=True,
-                    timeout=TIMEOUT_S,
-                )
-            except subprocess.TimeoutExpired:
-                raise EngineError(f"espeak-ng took longer than {TIMEOUT_S}s", retryable=True) from None
-            if result.returncode != 0 or not target.is_file():
-                raise EngineError(
-                    f"espeak-ng failed: {result.stderr.strip() or result.returncode}", fix="check the voice name"
-                )
-            return Audio(target.read_bytes(), "wav")
+        return synthesize_with_binary(
+            "espeak-ng",
+            lambda source, target: [self.binary, "-v", voice.voice, "-f", str(source), "-w", str(target)],
+            text,
+            TIMEOUT_S,
+        )

@@ -5,11 +5,9 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
-import tempfile
-from pathlib import Path
 from typing import ClassVar
 
-from .base import AVAILABLE, Audio, Availability, EngineError, VoiceRef
+from .base import AVAILABLE, Audio, Availability, EngineError, VoiceRef, synthesize_with_binary
 
 INSTALL = "apt-get install flite (Debian/Ubuntu), brew install flite (macOS)"
 TIMEOUT_S = 120
@@ -57,20 +55,9 @@ class FliteEngine:
         path = self._path()
         if path is None:
             raise EngineError("flite is not installed", fix=INSTALL)
-        with tempfile.TemporaryDirectory(prefix="shalket-flite-") as tmp:
-            source, target = Path(tmp, "in.txt"), Path(tmp, "out.wav")
-            source.write_text(text, encoding="utf-8")
-            try:
-                result = subprocess.run(
-                    [path, "-voice", voice.voice, "-f", str(source), "-o", str(target)],
-                    capture_output=True,
-                    text=True,
-                    timeout=TIMEOUT_S,
-                )
-            except subprocess.TimeoutExpired:
-                raise EngineError(f"flite took longer than {TIMEOUT_S}s", retryable=True) from None
-            if result.returncode != 0 or not target.is_file():
-                raise EngineError(
-                    f"flite failed: {result.stderr.strip() or result.returncode}", fix="check the voice name"
-                )
-            return Audio(target.read_bytes(), "wav")
+        return synthesize_with_binary(
+            "flite",
+            lambda source, target: [path, "-voice", voice.voice, "-f", str(source), "-o", str(target)],
+            text,
+            TIMEOUT_S,
+        )
