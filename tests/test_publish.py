@@ -126,6 +126,14 @@ def test_without_a_base_url_the_feed_says_how_to_set_it_and_the_guid_is_stable(t
     assert "The URLs below are relative" in feed and "base-url option" in feed
     assert '<enclosure url="small.mp3"' in feed
     guid = re.search(r"<guid[^>]*>(.*?)</guid>", feed).group(1)  # type: ignore[union-attr]
+    unchanged = runner.invoke(app, ["build", str(tmp_path / "small.md"), "--out", str(out)])
+    assert (
+        "up to date, nothing to do" in unchanged.output
+        and f"listener files in {out}/ are up to date" in unchanged.output
+    )
+    (out / "feed.xml").unlink()
+    runner.invoke(app, ["build", str(tmp_path / "small.md"), "--out", str(out)])
+    assert (out / "feed.xml").read_text(encoding="utf-8") == feed, "a deleted file is written again"
     small_package(tmp_path, text="We are a failed state, truly.")  # a rebuild after an edit
     again = (out / "feed.xml").read_text(encoding="utf-8")
     assert re.search(r"<guid[^>]*>(.*?)</guid>", again).group(1) == guid  # type: ignore[union-attr]

@@ -275,3 +275,29 @@ def _file_digest(path: Path) -> str | None:
 
 def read_timeline(path: Path) -> Timeline:
     return Timeline.from_json(path.read_text(encoding="utf-8"))
+
+
+def listener_package_state(
+    out_dir: Path, built: list[tuple[Episode, BuildReport]], base_url: str | None
+) -> tuple[Path, str]:
+    """Where the listener package's record lives, and what it must say for the package to be current:
+    a digest of everything the package is made from (timelines, MP3 sizes, metadata, cover, base URL)."""
+    material = {
+        "tool": __version__,
+        "base_url": base_url,
+        "episodes": [
+            {
+                "name": report.mp3.stem,
+                "timeline": _file_digest(report.timeline_path),
+                "mp3": _file_digest(report.mp3),
+                "metadata": asdict(episode.metadata),
+                "speakers": [(s.tag, s.name, s.role) for s in episode.speakers],
+                "cover": cover_identity(episode),
+            }
+            for episode, report in built
+        ],
+        "files": sorted(
+            p.name for p in out_dir.glob("*") if p.suffix in (".html", ".xml", ".vtt", ".srt", ".jpg", ".js", ".css")
+        ),
+    }
+    return out_dir / ".listener.json", json.dumps(material, sort_keys=True, ensure_ascii=False)

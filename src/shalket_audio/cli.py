@@ -438,8 +438,6 @@ def build_command(
     """
     from .build import build_episode, read_timeline
     from .cache import ClipCache
-    from .cover import cover_jpeg
-    from .publish import Published, publish
 
     if base_url is not None and not re.match(r"https?://[^/\s]+", base_url):
         raise InputError(
@@ -483,11 +481,27 @@ def build_command(
             else (f"{report.synthesized} clips synthesized, {report.encodes} of {report.chapters} chapters encoded")
         )
         typer.echo(f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}")
-        cover_file = out / f"{path.stem}.jpg"
-        cover = cover_file.read_bytes() if report.up_to_date and cover_file.is_file() else cover_jpeg(episode)
-        published.append(Published(episode, path.stem, report.mp3, read_timeline(report.timeline_path), cover))
-    written = publish(out, published, base_url)
-    typer.echo(f"published {len(written)} files for listeners in {out}/ (index.html, feed.xml, chapters, transcripts)")
+        published.append((episode, report))
+    from .build import listener_package_state
+
+    state_file, state = listener_package_state(out, published, base_url)
+    if state_file.is_file() and state_file.read_text(encoding="utf-8") == state:
+        typer.echo(f"listener files in {out}/ are up to date")
+    else:
+        from .cover import cover_jpeg
+        from .fileio import atomic_write_text
+        from .publish import Published, publish
+
+        items = []
+        for episode, report in published:
+            cover_file = out / f"{report.mp3.stem}.jpg"
+            cover = cover_file.read_bytes() if report.up_to_date and cover_file.is_file() else cover_jpeg(episode)
+            items.append(Published(episode, report.mp3.stem, report.mp3, read_timeline(report.timeline_path), cover))
+        written = publish(out, items, base_url)
+        atomic_write_text(state_file, state)
+        typer.echo(
+            f"published {len(written)} files for listeners in {out}/ (index.html, feed.xml, chapters, transcripts)"
+        )
     if base_url is None:
         typer.echo("  the feed's URLs are relative: pass --base-url https://… (where OUT is served) to publish it")
 
