@@ -482,10 +482,11 @@ def build_command(
         )
         typer.echo(f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}")
         published.append((episode, report))
-    from .build import listener_package_state
+    from .build import listener_files, listener_package_state
 
     state_file, state = listener_package_state(out, published, base_url)
-    if state_file.is_file() and state_file.read_text(encoding="utf-8") == state:
+    complete = all(path.is_file() for path in listener_files(out, published))
+    if complete and state_file.is_file() and state_file.read_text(encoding="utf-8") == state:
         typer.echo(f"listener files in {out}/ are up to date")
     else:
         from .cover import cover_jpeg
