@@ -296,8 +296,14 @@ def listener_package_state(
             }
             for episode, report in built
         ],
-        "files": sorted(
-            p.name for p in out_dir.glob("*") if p.suffix in (".html", ".xml", ".vtt", ".srt", ".jpg", ".js", ".css")
-        ),
     }
     return out_dir / ".listener.json", json.dumps(material, sort_keys=True, ensure_ascii=False)
+
+
+def listener_files(out_dir: Path, built: list[tuple[Episode, BuildReport]]) -> list[Path]:
+    """The files the listener package consists of."""
+    names = ["index.html", "feed.xml", "player.css", "player.js"]
+    for _, report in built:
+        stem = report.mp3.stem
+        names += [f"{stem}.jpg", f"{stem}.chapters.json", f"{stem}.vtt", f"{stem}.srt", f"{stem}.html"]
+    return [out_dir / name for name in names]
