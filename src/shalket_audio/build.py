@@ -17,19 +17,20 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .cache import ClipCache
+from .cache import Clip, ClipCache
 from .casting import cast
 from .cover import cover_identity
 from .fileio import atomic_write_text
 from .media import TARGET_LUFS, Loudness, ffmpeg_version
 from .memory import bound_memory
 from .script import Comment, Episode, Segment
-from .synth import Progress, SynthesisPlan, plan_episode, synthesize_episode
+from .synth import Progress, plan_episode, synthesize_episode
 from .timeline import Pacing, Timeline
 from .voices import Registry, default_registry
 
@@ -111,24 +112,44 @@ def build_episode(
 
     bound_memory()
     # The audio stack loads only when there is work to do, so a no-op build stays fast.
-    from .assemble import HOLD_LU, assemble
+    from .assemble import HOLD_LU, assemble, prepare_clip
     from .cover import cover_jpeg
     from .master import CODEC_LOSS_LU, master
     from .tags import write_tags
 
-    cover = cover_jpeg(episode)  # a bad cover fails before any synthesis
+    # One helper thread works beside the engines: the cover, then each clip's trimming, resampling and
+    # loudness as soon as the clip exists (cached ones first).  A script's own cover is checked now, so a
+    # bad one fails before any synthesis.
+    helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare")
+    cover_job = helper.submit(cover_jpeg, episode) if not episode.metadata.cover else None
+    cover = cover_jpeg(episode) if cover_job is None else b""
     # scipy.signal takes over a second to import; load it while the engines work.
     threading.Thread(target=importlib.import_module, args=("scipy.signal",), daemon=True).start()
-    # Clips already in the cache are prepared for assembly while the engines make the rest.
-    prepared: dict[Path, Any] = {}
+    jobs_by_path: dict[Path, Future[Any]] = {}
+
+    def prepare(clip: Clip) -> None:
+        if clip.path not in jobs_by_path:
+            jobs_by_path[clip.path] = helper.submit(prepare_clip, clip, pacing)
+
     if not force:
-        preparing = threading.Thread(target=_prepare_cached, args=(plan, cache, pacing, prepared), daemon=True)
-        preparing.start()
+        for chunks in plan.chunks:
+            for chunk in chunks:
+                cached = cache.get(chunk.casting.engine.name, chunk.key)
+                if cached is not None:
+                    prepare(cached)
     stage("synthesizing")
-    synthesis = synthesize_episode(episode, castings, cache, jobs=jobs, force=force, on_progress=on_progress, plan=plan)
+    try:
+        synthesis = synthesize_episode(
+            episode, castings, cache, jobs=jobs, force=force, on_progress=on_progress, plan=plan, on_clip=prepare
+        )
+    except BaseException:
+        helper.shutdown(wait=False, cancel_futures=True)
+        raise
     stage("assembling")
-    if not force:
-        preparing.join()
+    prepared = {path: job.result() for path, job in jobs_by_path.items()}
+    if cover_job is not None:
+        cover = cover_job.result()
+    helper.shutdown()
     held = {tag: (float(a), float(b)) for tag, (a, b) in record.get("voices_held", {}).items()}
     assembly = assemble(
         episode, synthesis, pacing, held=held if record.get("bitrate") == bitrate else None, prepared=prepared
@@ -189,24 +210,6 @@ def build_episode(
         passes=mastered.passes,
         notices=notices,
     )
-
-
-def _prepare_cached(plan: SynthesisPlan, cache: ClipCache, pacing: Pacing, into: dict[Path, Any]) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .assemble import prepare_clip
-
-    clips = {
-        c.path: c
-        for chunks in plan.chunks
-        for chunk in chunks
-        if (c := cache.get(chunk.casting.engine.name, chunk.key))
-    }
-    with ThreadPoolExecutor(max_workers=2) as pool:  # numpy, soxr and scipy let go of the GIL
-        for path, prepared in zip(
-            clips, pool.map(lambda clip: prepare_clip(clip, pacing), clips.values()), strict=True
-        ):
-            into[path] = prepared
 
 
 def _voice_loudness(timeline: Timeline, sub_blocks: np.ndarray) -> dict[str, float]:

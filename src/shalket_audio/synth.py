@@ -125,7 +125,9 @@ def synthesize_episode(
     force: bool = False,
     on_progress: Callable[[Progress], None] | None = None,
     plan: SynthesisPlan | None = None,
+    on_clip: Callable[[Clip], None] | None = None,
 ) -> SynthesisResult:
+    """``on_clip`` hears of each clip as soon as it is made (from this thread), so work on it can start."""
     started = time.monotonic()
     jobs = jobs or default_jobs()
     corrupt_before = cache.corrupt
@@ -184,6 +186,8 @@ def synthesize_episode(
                         raise _failure(episode, placed[index][0], placed[index][1], chunk, error) from error
                     clip, seconds = future.result()
                     clips[chunk.key] = clip
+                    if on_clip is not None:
+                        on_clip(clip)
                     synthesized += sum(1 for chunks in plan_chunks for c in chunks if c.key == chunk.key)
                     name = chunk.casting.engine.name
                     engine_seconds[name] = engine_seconds.get(name, 0.0) + seconds
