@@ -415,3 +415,15 @@ def test_a_pip_only_machine_builds_the_episode(small: Path, tmp_path: Path) -> N
     assert "zhanar uses espeak:en-us+f2" in result.stderr and "RuntimeWarning" not in result.stderr
     integrated, peak = ebur128(tmp_path / "out" / "small.mp3")
     assert -17 <= integrated <= -15 and peak <= -1
+
+
+def test_damaged_prepared_clips_are_made_again(small: Path, tmp_path: Path, isolated_cache: Path) -> None:
+    out = tmp_path / "out"
+    build(small, out)
+    prepared = sorted((isolated_cache / "prepared").glob("*/*.npz"))
+    assert len(prepared) == 5, "every clip's trimmed 44.1 kHz audio is kept for the next build"
+    for path in prepared:
+        path.write_bytes(path.read_bytes()[:100])
+    small.write_text(SMALL.replace("Thank you.", "Thank you all."), encoding="utf-8")
+    report = build(small, out)
+    assert report.synthesized == 1 and -17 <= report.loudness.integrated_lufs <= -15

@@ -9,6 +9,9 @@ same level, and the episode gain is applied once, at encoding.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import io
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ with warnings.catch_warnings():
     from pydub import AudioSegment
 
 from .cache import Clip
+from .fileio import atomic_write_bytes
 from .loudness import gated_loudness, sub_block_energies
 from .master import limit
 from .media import decode_to_pcm
@@ -198,10 +202,31 @@ def _last_segment(items: tuple[object, ...]) -> int:
     return max(i for i, item in enumerate(items) if isinstance(item, Segment))
 
 
-def prepare_clip(clip: Clip, pacing: Pacing) -> tuple[np.ndarray, np.ndarray]:
-    """A clip trimmed, at 44.1 kHz, with its 100 ms loudness energies."""
+def prepare_clip(clip: Clip, pacing: Pacing, store: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A clip trimmed, at 44.1 kHz, with its 100 ms loudness energies.
+
+    With ``store`` (a folder), the result is kept there by clip and trimming settings, so a rebuild loads it
+    instead of decoding and resampling again; a damaged file is simply made again.
+    """
+    saved = None
+    if store is not None:
+        variant = hashlib.sha256(
+            f"{pacing.trim_threshold_dbfs}/{pacing.trim_keep}/{SAMPLE_RATE}/1".encode()
+        ).hexdigest()
+        saved = store / clip.path.stem[-16:] / f"{clip.path.stem}-{variant[:12]}.npz"
+        try:
+            with np.load(saved) as data:
+                return data["samples"], data["energies"]
+        except (OSError, ValueError, KeyError):
+            pass
     samples = _trimmed_44k(clip.path.read_bytes(), clip.format, pacing)
-    return samples, sub_block_energies(samples, SAMPLE_RATE)
+    energies = sub_block_energies(samples, SAMPLE_RATE)
+    if saved is not None:
+        buffer = io.BytesIO()
+        np.savez(buffer, samples=samples, energies=energies)
+        with contextlib.suppress(OSError):  # a read-only cache still builds, only slower
+            atomic_write_bytes(saved, buffer.getvalue())
+    return samples, energies
 
 
 def _trimmed_44k(data: bytes, fmt: str, pacing: Pacing) -> np.ndarray:

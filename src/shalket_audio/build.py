@@ -59,6 +59,7 @@ class BuildReport:
     encodes: int  # chapters encoded; the others came from the parts cache
     passes: int = 0  # loudness passes (more than 1 only when the first missed the target)
     notices: tuple[str, ...] = ()
+    cover: bytes = b""  # the JPEG embedded in the MP3, when this build made it
 
 
 def output_paths(script: Path, out_dir: Path) -> tuple[Path, Path, Path]:
@@ -117,10 +118,10 @@ def build_episode(
     from .master import CODEC_LOSS_LU, master
     from .tags import write_tags
 
-    # One helper thread works beside the engines: the cover, then each clip's trimming, resampling and
+    # Helper threads work beside the engines: the cover, then each clip's trimming, resampling and
     # loudness as soon as the clip exists (cached ones first).  A script's own cover is checked now, so a
     # bad one fails before any synthesis.
-    helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare")
+    helper = ThreadPoolExecutor(max_workers=2, thread_name_prefix="prepare")  # numpy, soxr and scipy free the GIL
     cover_job = helper.submit(cover_jpeg, episode) if not episode.metadata.cover else None
     cover = cover_jpeg(episode) if cover_job is None else b""
     # scipy.signal takes over a second to import; load it while the engines work.
@@ -129,7 +130,7 @@ def build_episode(
 
     def prepare(clip: Clip) -> None:
         if clip.path not in jobs_by_path:
-            jobs_by_path[clip.path] = helper.submit(prepare_clip, clip, pacing)
+            jobs_by_path[clip.path] = helper.submit(prepare_clip, clip, pacing, cache.prepared)
 
     if not force:
         for chunks in plan.chunks:
@@ -208,6 +209,7 @@ def build_episode(
         synthesized=synthesis.synthesized,
         encodes=encodes,
         passes=mastered.passes,
+        cover=cover,
         notices=notices,
     )
 

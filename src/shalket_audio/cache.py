@@ -63,11 +63,21 @@ class ClipCache:
         self.root = (root or default_cache_dir()).expanduser()
         self.clips = self.root / "clips"
         self.corrupt = 0
+        self._verified: dict[str, Clip] = {}  # entries this process has already checked
 
     def _folder(self, key: str) -> Path:
         return self.clips / key[:2]
 
     def get(self, engine: str, key: str) -> Clip | None:
+        known = self._verified.get(key)
+        if known is not None and known.path.is_file():
+            return known
+        clip = self._lookup(engine, key)
+        if clip is not None:
+            self._verified[key] = clip
+        return clip
+
+    def _lookup(self, engine: str, key: str) -> Clip | None:
         folder = self._folder(key)
         if not folder.is_dir():
             return None
@@ -110,9 +120,16 @@ class ClipCache:
 
     def clear(self) -> CacheInfo:
         before = self.info()
-        if self.clips.is_dir():
-            shutil.rmtree(self.clips)
+        for folder in (self.clips, self.prepared):
+            if folder.is_dir():
+                shutil.rmtree(folder)
+        self._verified.clear()
         return before
+
+    @property
+    def prepared(self) -> Path:
+        """Clips already trimmed and resampled for assembly (derived data: safe to delete)."""
+        return self.root / "prepared"
 
 
 def _verified(path: Path) -> Clip | None:

@@ -496,7 +496,7 @@ def build_command(
         items = []
         for episode, report in published:
             cover_file = out / f"{report.mp3.stem}.jpg"
-            cover = cover_file.read_bytes() if report.up_to_date and cover_file.is_file() else cover_jpeg(episode)
+            cover = report.cover or (cover_file.read_bytes() if cover_file.is_file() else cover_jpeg(episode))
             items.append(Published(episode, report.mp3.stem, report.mp3, read_timeline(report.timeline_path), cover))
         written = publish(out, items, base_url)
         atomic_write_text(state_file, state)
