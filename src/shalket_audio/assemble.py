@@ -214,9 +214,9 @@ def prepare_clip(clip: Clip, pacing: Pacing, store: Path | None = None) -> tuple
             f"{pacing.trim_threshold_dbfs}/{pacing.trim_keep}/{SAMPLE_RATE}/1".encode()
         ).hexdigest()
         saved = store / clip.path.stem[-16:] / f"{clip.path.stem}-{variant[:12]}.npz"
-        with contextlib.suppress(Exception):  # missing or damaged (a bad zip, a short array): make it again
-            with np.load(saved) as data:
-                return data["samples"], data["energies"]
+        # Missing or damaged (a bad zip, a short array): make it again.
+        with contextlib.suppress(Exception), np.load(saved) as data:
+            return data["samples"], data["energies"]
     samples = _trimmed_44k(clip.path.read_bytes(), clip.format, pacing)
     energies = sub_block_energies(samples, SAMPLE_RATE)
     if saved is not None:
