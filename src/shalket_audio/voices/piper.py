@@ -153,6 +153,9 @@ class PiperEngine:
 
 def _serve() -> None:
     """The worker: one JSON request per line in, ``ok length payload`` out, the voice kept loaded."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle; it closes our stdin
     voices: dict[str, Any] = {}
     for line in sys.stdin.buffer:
         try:
