@@ -56,14 +56,6 @@ class Assembly:
         """The episode as int16 samples (a view of the AudioSegment's data, not a copy)."""
         return np.frombuffer(self.audio.raw_data, dtype="<i2")
 
-    @property
-    def speech_lufs(self) -> float:
-        """Every voice's loudness after matching (dual-mono LUFS)."""
-        values = [
-            self.voice_lufs[t] + self.voice_gain_db[t] for t in self.voice_lufs if np.isfinite(self.voice_lufs[t])
-        ]
-        return min(values) if values else float("-inf")
-
 
 def assemble(
     episode: Episode,

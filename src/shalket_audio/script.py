@@ -654,12 +654,6 @@ def _yaml_scalar(value: str, *, flow: bool = False) -> str:
     return dumped
 
 
-def write_script(episode: Episode, path: Path) -> None:
-    from .fileio import atomic_write_text
-
-    atomic_write_text(path, serialize_script(episode))
-
-
 # --------------------------------------------------------------------------- JSON view
 
 JSON_SCHEMA_VERSION = 1
