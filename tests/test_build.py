@@ -380,7 +380,7 @@ def test_build_and_inspect_commands(small: Path, tmp_path: Path) -> None:
 
     inspected = runner.invoke(app, ["inspect", str(out / "small.mp3")])
     assert inspected.exit_code == 0, inspected.output
-    assert "ID3v2.3.0" in inspected.output and "128 kbps CBR" in inspected.output
+    assert "ID3v2.3.0" in inspected.output and "128 kbps CBR" in inspected.output, inspected.output
     assert "chapters (Chapters):" in inspected.output and "Second" in inspected.output
     as_json = json.loads(runner.invoke(app, ["inspect", str(out / "small.mp3"), "--json"]).output)
     assert as_json["id3_version"] == [2, 3, 0] and as_json["bitrate_mode"] == "CBR"

@@ -81,7 +81,7 @@ def inspect_episode(path: Path) -> EpisodeReport:
         toc_title=toc_title,
         chapters=chapters,
         duration_ms=round(float(info.length) * 1000),
-        bitrate_kbps=int(info.bitrate) // 1000,
+        bitrate_kbps=round(int(info.bitrate) / 1000),  # mutagen derives it from size and length: 127999 for 128k
         bitrate_mode=str(info.bitrate_mode).split(".")[-1],
         sample_rate=int(info.sample_rate),
         channels=int(info.channels),
