@@ -151,7 +151,7 @@ def test_mp3_is_cbr_mono_44k_with_an_info_header_and_decodes_cleanly(shal_ket: B
 
     info = MP3(shal_ket.mp3).info
     assert info.bitrate_mode == BitrateMode.CBR
-    assert (info.sample_rate, info.channels, info.bitrate) == (44100, 1, 96000)
+    assert (info.sample_rate, info.channels, round(info.bitrate / 1000)) == (44100, 1, 96)
     data = shal_ket.mp3.read_bytes()
     audio_start = 10 + ((data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9])
     first_frame = data[audio_start : audio_start + 400]
