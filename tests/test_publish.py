@@ -98,6 +98,7 @@ def test_feed_has_every_channel_and_item_field(package: Path, timeline: dict) ->
 SMALL = """---
 title: TITLE
 show: A Show
+email: owner@example.com
 date: 2026-01-02
 description: A small episode.
 speakers:
@@ -125,6 +126,7 @@ def test_without_a_base_url_the_feed_says_how_to_set_it_and_the_guid_is_stable(t
     feed = (out / "feed.xml").read_text(encoding="utf-8")
     assert "The URLs below are relative" in feed and "base-url option" in feed
     assert '<enclosure url="small.mp3"' in feed
+    assert "<itunes:email>owner@example.com</itunes:email>" in feed
     guid = re.search(r"<guid[^>]*>(.*?)</guid>", feed).group(1)  # type: ignore[union-attr]
     unchanged = runner.invoke(app, ["build", str(tmp_path / "small.md"), "--out", str(out)])
     assert (

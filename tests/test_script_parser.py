@@ -136,6 +136,7 @@ ERROR_CASES = [
     ("unknown key", FRONT.replace("show:", "shw:"), 4, "unknown key 'shw'"),
     ("bad role", FRONT.replace("role: guest", "role: star"), 16, "role 'star'"),
     ("bad date", FRONT.replace("2026-11-24", "24/11/2026"), 6, "not a date"),
+    ("bad email", FRONT.replace("show: Tests Aloud", "email: nobody"), 4, "not an e-mail address"),
     ("bad tag", FRONT.replace("  amina:", "  Amina Duarte:"), 14, "not a valid tag"),
     ("bad voice", FRONT.replace("[flite:slt, espeak:en-us+f2]", "[slt]"), 18, "engine:voice"),
     ("duplicate speaker", FRONT.replace("  amina:", "  interviewer:"), 14, "appears twice"),
@@ -291,6 +292,7 @@ def episodes(draw: st.DrawFn) -> Episode:
         language=draw(st.sampled_from(["en", "en-GB", "kk"])),
         date=draw(st.sampled_from(["", "2022-03-08"])),
         description=draw(st.one_of(st.just(""), _line_text)),
+        email=draw(st.sampled_from(["", "owner@example.com"])),
     )
     lexicon = draw(st.dictionaries(_line_text, _line_text, max_size=3))
     return Episode(metadata=metadata, speakers=speakers, chapters=tuple(chapters), lexicon=lexicon)

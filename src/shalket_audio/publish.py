@@ -185,6 +185,8 @@ def feed_xml(items: list[Published], base_url: str | None) -> bytes:
     add(channel, f"{{{ITUNES}}}author", first.author or show)
     owner = add(channel, f"{{{ITUNES}}}owner")
     add(owner, f"{{{ITUNES}}}name", first.author or show)
+    if first.email:
+        add(owner, f"{{{ITUNES}}}email", first.email)
     add(channel, f"{{{ITUNES}}}type", "episodic")
     for item in items:
         meta = item.episode.metadata

@@ -64,6 +64,7 @@ FRONT_MATTER_KEYS = (
     "date",
     "description",
     "cover",
+    "email",
     "speakers",
     "lexicon",
     "pacing",
@@ -142,6 +143,7 @@ class Metadata:
     date: str = ""
     description: str = ""
     cover: str = ""
+    email: str = ""  # the podcast owner's, for the feed (Apple's directory asks for it)
 
 
 @dataclass(frozen=True)
@@ -287,7 +289,7 @@ class _Parser:
                     f"malformed front matter: '{key}' is missing", offset, f"add a '{key}:' entry to the front matter"
                 )
         meta: dict[str, str] = {}
-        for key in ("title", "author", "show", "language", "date", "description", "cover"):
+        for key in ("title", "author", "show", "language", "date", "description", "cover", "email"):
             if key in values:
                 meta[key] = self._scalar(values[key][1], offset, key)
         if not meta["title"]:
@@ -310,6 +312,12 @@ class _Parser:
                 f"malformed front matter: language {meta['language']!r} is not a language code",
                 self._line(values["language"][1], offset),
                 "use a code such as 'en' or 'en-GB'",
+            )
+        if meta.get("email") and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", meta["email"]):
+            raise self.error(
+                f"malformed front matter: email {meta['email']!r} is not an e-mail address",
+                self._line(values["email"][1], offset),
+                "write it as name@example.com, or leave it out",
             )
         speakers = self._speakers(values["speakers"][1], offset)
         lexicon: dict[str, str] = {}
@@ -591,7 +599,7 @@ def serialize_script(episode: Episode) -> str:
     """Write an episode back as script text; ``parse_script`` reads it back unchanged."""
     out = ["---"]
     meta = episode.metadata
-    for key in ("title", "author", "show", "language", "date", "description", "cover"):
+    for key in ("title", "author", "show", "language", "date", "description", "cover", "email"):
         value = getattr(meta, key)
         if value or key in ("title",):
             out.append(f"{key}: {_yaml_scalar(value)}")
@@ -694,6 +702,7 @@ def episode_to_json(episode: Episode) -> dict[str, object]:
             "date": meta.date,
             "description": meta.description,
             "cover": meta.cover,
+            "email": meta.email,
         },
         "speakers": [
             {"tag": s.tag, "name": s.name, "role": s.role, "voices": {p: list(v) for p, v in s.voices.items()}}
