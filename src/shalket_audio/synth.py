@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -163,6 +164,7 @@ def synthesize_episode(
     report()
     if misses:
         owner = {chunk.key: index for index, chunks in enumerate(plan_chunks) for chunk in chunks}
+        uses = Counter(chunk.key for chunks in plan_chunks for chunk in chunks)  # a repeated line is one clip
         pools: dict[str, ThreadPoolExecutor] = {}
         futures: dict[Future[tuple[Clip, float]], _Chunk] = {}
         try:
@@ -188,7 +190,7 @@ def synthesize_episode(
                     clips[chunk.key] = clip
                     if on_clip is not None:
                         on_clip(clip)
-                    synthesized += sum(1 for chunks in plan_chunks for c in chunks if c.key == chunk.key)
+                    synthesized += uses[chunk.key]
                     name = chunk.casting.engine.name
                     engine_seconds[name] = engine_seconds.get(name, 0.0) + seconds
                 report()
