@@ -17,6 +17,8 @@ from shalket_audio.synth import SynthesisFailed, synthesize_episode
 from shalket_audio.voices import Registry, default_registry
 from shalket_audio.voices.espeak import EspeakEngine
 from shalket_audio.voices.flite import FliteEngine
+from shalket_audio.voices.kokoro import KokoroEngine
+from shalket_audio.voices.kokoro_assets import ModelSource
 from shalket_audio.voices.piper import PiperEngine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,21 +163,24 @@ def test_cache_dir_comes_from_the_environment(isolated_cache: Path) -> None:
 # --------------------------------------------------------------------------- casting
 
 
-def test_first_available_choice_wins_and_fallback_is_explained() -> None:
+def test_first_available_choice_wins_and_fallback_is_explained(tmp_path: Path) -> None:
     episode = load_script(ROOT / "script" / "shal-ket.md")
     registry = default_registry()
     castings = cast(episode, "local", registry)
     assert str(castings["interviewer"].voice) == "piper:en_US-joe-medium"
-    assert str(castings["zhanar"].voice) == "flite:slt"
+    assert str(castings["zhanar"].voice) == "kokoro:af_heart"
     assert castings["zhanar"].notice() is None
 
     without_flite = default_registry()
+    without_flite.register(KokoroEngine(models=tmp_path, source=ModelSource((Path("/nonexistent/part.bin"),) * 4)))
     without_flite.register(FliteEngine(binary="no-such-flite"))
     fallback = cast(episode, "local", without_flite)["zhanar"]
     assert str(fallback.voice) == "espeak:en-us+f2"
     notice = fallback.notice()
     assert notice is not None
-    assert "flite:slt is unavailable (flite is not installed)" in notice and "apt-get install flite" in notice
+    assert "kokoro:af_heart is unavailable (the Kokoro model part /nonexistent/part.bin is missing)" in notice
+    assert [str(voice) for voice, _ in fallback.passed_over] == ["kokoro:af_heart", "flite:slt"]
+    assert "flite is not installed" in fallback.passed_over[1][1].reason
 
 
 def test_google_profile_uses_two_accents() -> None:
@@ -184,9 +189,10 @@ def test_google_profile_uses_two_accents() -> None:
     assert {str(c.voice) for c in castings.values()} == {"gtts:en:co.uk", "gtts:en:com.au"}
 
 
-def test_no_available_voice_is_an_input_error_with_reasons() -> None:
+def test_no_available_voice_is_an_input_error_with_reasons(tmp_path: Path) -> None:
     episode = load_script(ROOT / "script" / "shal-ket.md")
     registry = default_registry()
+    registry.register(KokoroEngine(models=tmp_path, source=ModelSource((Path("/nonexistent/part.bin"),) * 4)))
     registry.register(FliteEngine(binary="no-such-flite"))
     registry.register(EspeakEngine(backend="binary", binary="no-such-espeak"))
     with pytest.raises(InputError) as caught:
@@ -201,14 +207,14 @@ def test_unknown_profile_without_defaults() -> None:
     with pytest.raises(InputError, match="no voices for the profile 'studio'"):
         cast_speaker(speaker, "studio", default_registry())
     bare = replace(speaker, voices={})
-    assert str(cast_speaker(bare, "local", default_registry()).voice) == "flite:slt"
+    assert str(cast_speaker(bare, "local", default_registry()).voice) == "kokoro:af_heart"
 
 
 # --------------------------------------------------------------------------- real voices
 
 
 def test_real_voices_are_clearly_different(tmp_path: Path) -> None:
-    """Median pitch of Piper joe (the interviewer) and flite slt / espeak f2 (Zhanar)."""
+    """Median pitch of Piper joe (the interviewer) and flite slt / espeak f2 (Zhanar's fallbacks); Kokoro: test_kokoro."""
     episode = load_script(ROOT / "script" / "shal-ket.md")
     short = replace(
         episode,

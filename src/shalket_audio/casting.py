@@ -17,7 +17,7 @@ DEFAULT_PROFILE = "local"
 
 DEFAULT_VOICES: dict[str, dict[str, tuple[str, ...]]] = {
     "host": {"local": ("piper:en_US-joe-medium", "espeak:en-us"), "google": ("gtts:en:co.uk",)},
-    "guest": {"local": ("flite:slt", "espeak:en-us+f2"), "google": ("gtts:en:com.au",)},
+    "guest": {"local": ("kokoro:af_heart", "flite:slt", "espeak:en-us+f2"), "google": ("gtts:en:com.au",)},
 }
 
 

@@ -151,8 +151,10 @@ class Episode:
     metadata: Metadata
     speakers: tuple[Speaker, ...]
     chapters: tuple[Chapter, ...]
-    #: written form -> spoken form, in file order.
+    #: written form -> spoken form (a respelling), in file order.  An entry given only as phonemes maps to itself.
     lexicon: dict[str, str] = field(default_factory=dict)
+    #: written form -> IPA phonemes, for the engines that take phonemes (Piper, Kokoro).
+    phonemes: dict[str, str] = field(default_factory=dict)
     #: comments between the front matter and the first chapter.
     preamble: tuple[Comment, ...] = ()
     #: natural pause name (PACING_KEYS) -> milliseconds.
@@ -238,13 +240,14 @@ class _Parser:
                 "start with '---' front matter (title, speakers) and '# Chapter' sections; "
                 "`shalket-audio script ARTICLE` writes one for you",
             )
-        body_start, metadata, speakers, lexicon, pacing = self._front_matter()
+        body_start, metadata, speakers, lexicon, phonemes, pacing = self._front_matter()
         preamble, chapters = self._body(body_start, {s.tag: s for s in speakers})
         return Episode(
             metadata=metadata,
             speakers=tuple(speakers),
             chapters=tuple(chapters),
             lexicon=lexicon,
+            phonemes=phonemes,
             preamble=tuple(preamble),
             pacing=pacing,
             path=self.path,
@@ -252,7 +255,7 @@ class _Parser:
 
     # ---------------------------------------------------------------- front matter
 
-    def _front_matter(self) -> tuple[int, Metadata, list[Speaker], dict[str, str], dict[str, int]]:
+    def _front_matter(self) -> tuple[int, Metadata, list[Speaker], dict[str, str], dict[str, str], dict[str, int]]:
         first = next(i for i, line in enumerate(self.lines) if line.strip())
         if self.lines[first].strip() != "---":
             raise self.error(
@@ -321,16 +324,21 @@ class _Parser:
             )
         speakers = self._speakers(values["speakers"][1], offset)
         lexicon: dict[str, str] = {}
+        phonemes: dict[str, str] = {}
         if "lexicon" in values:
             node = values["lexicon"][1]
             if not _is_null(node):
                 for key_node, value_node, written in self._pairs(node, offset, "lexicon"):
-                    spoken = self._scalar(value_node, offset, f"lexicon entry {written!r}")
+                    if isinstance(value_node, yaml.MappingNode):
+                        spoken, ipa = self._pronunciation(value_node, offset, written)
+                        phonemes[written] = ipa
+                    else:
+                        spoken = self._scalar(value_node, offset, f"lexicon entry {written!r}")
                     if not written.strip() or not spoken.strip():
                         raise self.error(
                             "malformed front matter: a lexicon entry is empty",
                             self._line(key_node, offset),
-                            "write entries as 'Written: spoken form'",
+                            "write entries as 'Written: spoken form' or 'Written: {ipa: \"phonemes\"}'",
                         )
                     lexicon[written] = spoken
         pacing: dict[str, int] = {}
@@ -352,7 +360,27 @@ class _Parser:
                         f"write it as 450ms or 1.2s (at most {MAX_PAUSE_MS // 1000}s)",
                     )
                 pacing[name] = ms
-        return end + 1, Metadata(**meta), speakers, lexicon, pacing
+        return end + 1, Metadata(**meta), speakers, lexicon, phonemes, pacing
+
+    def _pronunciation(self, node: yaml.MappingNode, offset: int, written: str) -> tuple[str, str]:
+        """``{ipa: "…", say: "…"}``: phonemes, and the respelling for engines that take none (default: as written)."""
+        fields: dict[str, str] = {}
+        for key_node, value_node, key in self._pairs(node, offset, f"lexicon entry {written!r}"):
+            if key not in ("ipa", "say"):
+                raise self.error(
+                    f"malformed front matter: unknown key {key!r} in lexicon entry {written!r}",
+                    self._line(key_node, offset),
+                    "use ipa (phonemes) and, optionally, say (a respelling for engines that take no phonemes)",
+                )
+            fields[key] = self._scalar(value_node, offset, f"lexicon entry {written!r}: {key}")
+        ipa = fields.get("ipa", "")
+        if not ipa or "[" in ipa or "]" in ipa:
+            raise self.error(
+                f"malformed front matter: lexicon entry {written!r} has no usable ipa",
+                self._line(node, offset),
+                f'write it as {written}: {{ipa: "sɛkɛrbɛˈjɛvə"}} (IPA as espeak-ng writes it, no brackets)',
+            )
+        return fields.get("say", written), ipa
 
     def _speakers(self, node: yaml.Node, offset: int) -> list[Speaker]:
         speakers = []
@@ -616,7 +644,12 @@ def serialize_script(episode: Episode) -> str:
     if episode.lexicon:
         out.append("lexicon:")
         for written, spoken in episode.lexicon.items():
-            out.append(f"  {_yaml_scalar(written)}: {_yaml_scalar(spoken)}")
+            if written in episode.phonemes:
+                say = "" if spoken == written else f", say: {_yaml_scalar(spoken, flow=True)}"
+                ipa = _yaml_scalar(episode.phonemes[written], flow=True)
+                out.append(f"  {_yaml_scalar(written)}: {{ipa: {ipa}{say}}}")
+            else:
+                out.append(f"  {_yaml_scalar(written)}: {_yaml_scalar(spoken)}")
     if episode.pacing:
         out.append("pacing:")
         for name, ms in episode.pacing.items():
@@ -657,7 +690,7 @@ def _format_ms(ms: int) -> str:
 def _yaml_scalar(value: str, *, flow: bool = False) -> str:
     dumped = yaml.safe_dump(value, allow_unicode=True, width=1_000_000, default_style=None)
     dumped = dumped.removesuffix("\n...\n").rstrip("\n")
-    if flow and ("," in dumped or "[" in dumped or "]" in dumped) and not dumped.startswith(("'", '"')):
+    if flow and any(c in dumped for c in ",[]{}") and not dumped.startswith(("'", '"')):
         dumped = "'" + value.replace("'", "''") + "'"
     return dumped
 
@@ -709,6 +742,7 @@ def episode_to_json(episode: Episode) -> dict[str, object]:
             for s in episode.speakers
         ],
         "lexicon": dict(episode.lexicon),
+        "phonemes": dict(episode.phonemes),
         "pacing": dict(episode.pacing),
         "chapters": chapters,
         "totals": {

@@ -22,22 +22,47 @@ _CURRENCIES = {"$": "dollars", "£": "pounds", "€": "euros", "¥": "yen"}
 _CURRENCY_SINGULAR = {"$": "dollar", "£": "pound", "€": "euro", "¥": "yen"}
 
 
-def prepare(text: str, lexicon: Mapping[str, str] | None = None) -> list[str]:
-    """The chunks an engine should say for one segment's text."""
-    spoken = apply_lexicon(text, lexicon or {})
+#: Phonemes stand in the text as one private-use character each while the other steps run, so no step
+#: can touch them; they become ``[[ phonemes ]]`` blocks, which Piper and Kokoro read as raw IPA.
+_PHONEME_MARK = 0xE000
+
+
+def prepare(
+    text: str, lexicon: Mapping[str, str] | None = None, phonemes: Mapping[str, str] | None = None
+) -> list[str]:
+    """The chunks an engine should say for one segment's text.
+
+    ``phonemes`` (written form -> IPA) is given for engines that take phonemes; those words are then
+    said from their phonemes, and every other engine says the lexicon's respelling.
+    """
+    marks: list[str] = []
+    spoken = apply_lexicon(text, lexicon or {}, phonemes or {}, marks)
     spoken = expand_symbols(spoken)
     spoken = expand_numbers(spoken)
     spoken = tidy_punctuation(spoken)
-    return chunk_sentences(spoken)
+    chunks = chunk_sentences(spoken)
+    if not marks:
+        return chunks
+    table = {_PHONEME_MARK + i: f"[[{ipa}]]" for i, ipa in enumerate(marks)}
+    return [chunk.translate(table) for chunk in chunks]
 
 
-def apply_lexicon(text: str, lexicon: Mapping[str, str]) -> str:
+def apply_lexicon(
+    text: str,
+    lexicon: Mapping[str, str],
+    phonemes: Mapping[str, str] | None = None,
+    marks: list[str] | None = None,
+) -> str:
     """Replace whole words by their spoken form.
 
     Case-aware: an all-lower-case written form matches in any case ("shal ket"
     also matches "Shal Ket"); a written form with capitals matches only that
-    exact spelling, so "US" never rewrites "us".  Longer entries win.
+    exact spelling, so "US" never rewrites "us".  Longer entries win.  With
+    ``phonemes`` and ``marks``, a word with phonemes becomes a private-use mark
+    whose phonemes are ``marks[mark - 0xE000]``.
     """
+    phonemes = phonemes or {}
+    lexicon = {**{written: written for written in phonemes}, **lexicon}
     if not lexicon:
         return text
     entries = sorted(lexicon.items(), key=lambda item: -len(item[0]))
@@ -49,7 +74,12 @@ def apply_lexicon(text: str, lexicon: Mapping[str, str]) -> str:
     combined = re.compile("|".join(f"({p})" for p in patterns))
 
     def spoken(match: re.Match[str]) -> str:
-        return entries[(match.lastindex or 1) - 1][1]
+        written, respelled = entries[(match.lastindex or 1) - 1]
+        if marks is not None and written in phonemes:
+            if phonemes[written] not in marks:
+                marks.append(phonemes[written])
+            return chr(_PHONEME_MARK + marks.index(phonemes[written]))
+        return respelled
 
     return combined.sub(spoken, text)
 

@@ -90,13 +90,19 @@ class SynthesisPlan:
         return sum(len(chunks) for chunks in self.chunks)
 
 
+def prepare_for(casting: Casting, text: str, episode: Episode) -> list[str]:
+    """The chunks this casting's engine says: phonemes from the lexicon where the engine takes them."""
+    takes_phonemes = getattr(casting.engine, "accepts_phonemes", False)
+    return prepare(text, episode.lexicon, episode.phonemes if takes_phonemes else None)
+
+
 def plan_episode(episode: Episode, castings: dict[str, Casting]) -> SynthesisPlan:
     placed = tuple((ci, segment) for ci, chapter in enumerate(episode.chapters) for segment in chapter.segments)
     planned: list[tuple[_Chunk, ...]] = []
     fingerprints: dict[str, str] = {}
     for _, segment in placed:
         casting = castings[segment.speaker]
-        texts = prepare(segment.text, episode.lexicon)
+        texts = prepare_for(casting, segment.text, episode)
         if not texts:
             raise ScriptError(
                 f"segment for '{segment.speaker}' has nothing to say once prepared for speech",

