@@ -204,7 +204,17 @@ def test_round_trip_keeps_every_item() -> None:
 
 def test_json_view_schema() -> None:
     data = episode_to_json(parse_script(VALID, path="t.md"))
-    assert set(data) == {"schema_version", "path", "metadata", "speakers", "lexicon", "phonemes", "pacing", "chapters", "totals"}
+    assert set(data) == {
+        "schema_version",
+        "path",
+        "metadata",
+        "speakers",
+        "lexicon",
+        "phonemes",
+        "pacing",
+        "chapters",
+        "totals",
+    }
     assert data["schema_version"] == 1
     chapter = data["chapters"][0]  # type: ignore[index]
     assert chapter["title"] == "First things"

@@ -38,6 +38,7 @@ app = typer.Typer(
         "  shalket-audio check script/shal-ket.md --json      # the parsed episode as JSON\n\n"
         "  shalket-audio voices script/shal-ket.md            # engines, voices and who gets which\n\n"
         "  shalket-audio synth                                # synthesize every script in script/\n\n"
+        '  shalket-audio say --speaker zhanar "Sekerbeyeva"   # hear a name in a voice, no build\n\n'
         "  shalket-audio cache info                           # where clips are cached, and how many"
     ),
     no_args_is_help=True,
@@ -355,6 +356,73 @@ def _synthesize(
         lambda show, stage: synthesize_episode(episode, castings, cache, jobs=jobs, force=force, on_progress=show),
         "synthesizing",
     )
+
+
+@app.command("say")
+@handles_errors
+def say_command(
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="[SCRIPT] [TEXT]", help="A script (default: the one in script/), then the text to say."),
+    ] = None,
+    speaker: Annotated[str | None, typer.Option("--speaker", "-s", help="Whose voice (a speaker tag).")] = None,
+    line: Annotated[int | None, typer.Option("--line", "-l", min=1, help="Say the segment on this line.")] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the WAV.")] = Path("output/say.wav"),
+    play: Annotated[bool, typer.Option("--play", help="Also play it (ffplay, paplay or aplay).")] = False,
+    voices: VoicesOption = "local",
+    cache_dir: CacheDirOption = None,
+) -> None:
+    """Hear any text, or any line of a script, in a speaker's voice, without building.
+
+    The script's lexicon applies (respellings, and phonemes for Piper and
+    Kokoro), and the clip is cached like the build's: tune a name in the
+    lexicon, then say it again.
+
+    Examples:
+
+      shalket-audio say --speaker zhanar "Sekerbeyeva"
+
+      shalket-audio say script/shal-ket.md --line 88 --play
+
+      shalket-audio say --speaker interviewer "Almaty, January 2022" -o almaty.wav
+    """
+    from .audition import play as play_file
+    from .audition import say
+    from .cache import ClipCache
+    from .voices import default_registry
+
+    given = list(words or [])
+    script = Path(given.pop(0)) if given and given[0].endswith(".md") else None
+    if script is None:
+        found = _scripts(None)
+        if len(found) > 1:
+            raise InputError(
+                f"{len(found)} scripts in script/: say which", fix=f"write e.g. say {found[0]} --speaker ... TEXT"
+            )
+        script = found[0]
+    if line is None and not given:
+        raise InputError("nothing to say", fix='give a text (say --speaker zhanar "Sekerbeyeva") or --line N')
+    episode = load_script(script)
+    take = say(
+        episode,
+        registry=default_registry(),
+        cache=ClipCache(cache_dir),
+        out=out,
+        profile=voices,
+        speaker=speaker,
+        text=" ".join(given) or None,
+        line=line,
+    )
+    if take.notice:
+        typer.echo(f"notice: {take.notice}", err=True)
+    source = "from the cache" if not take.synthesized else f"{take.synthesized} of {len(take.chunks)} clips synthesized"
+    typer.echo(
+        f"{take.path}: {take.speaker} ({take.voice}), {take.duration_ms / 1000:.1f}s, {source} in {take.seconds:.1f}s"
+    )
+    for chunk in take.chunks:
+        typer.echo(f"  said: {chunk}")
+    if play:
+        typer.echo(f"  played with {play_file(take.path)}")
 
 
 cache_app = typer.Typer(help="Inspect or clear the clip cache.", no_args_is_help=True)

@@ -96,6 +96,12 @@ def prepare_for(casting: Casting, text: str, episode: Episode) -> list[str]:
     return prepare(text, episode.lexicon, episode.phonemes if takes_phonemes else None)
 
 
+def chunk_key(casting: Casting, fingerprint: str, text: str) -> str:
+    """The cache key of one chunk said by this casting (``fingerprint`` is its engine's, for its voice)."""
+    options: dict[str, object] = {"chunk_max": MAX_CHUNK_CHARS}
+    return cache_key(casting.engine.name, str(casting.voice), fingerprint, options, text)
+
+
 def plan_episode(episode: Episode, castings: dict[str, Casting]) -> SynthesisPlan:
     placed = tuple((ci, segment) for ci, chapter in enumerate(episode.chapters) for segment in chapter.segments)
     planned: list[tuple[_Chunk, ...]] = []
@@ -113,13 +119,7 @@ def plan_episode(episode: Episode, castings: dict[str, Casting]) -> SynthesisPla
         voice_id = str(casting.voice)
         if voice_id not in fingerprints:
             fingerprints[voice_id] = casting.engine.fingerprint(casting.voice)
-        options: dict[str, object] = {"chunk_max": MAX_CHUNK_CHARS}
-        planned.append(
-            tuple(
-                _Chunk(cache_key(casting.engine.name, voice_id, fingerprints[voice_id], options, text), text, casting)
-                for text in texts
-            )
-        )
+        planned.append(tuple(_Chunk(chunk_key(casting, fingerprints[voice_id], text), text, casting) for text in texts))
     return SynthesisPlan(placed, tuple(planned))
 
 

@@ -216,9 +216,7 @@ def _session(model: str) -> Any:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1  # one worker per core instead
         options.inter_op_num_threads = 1
-        _sessions[model] = onnxruntime.InferenceSession(
-            model, sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        _sessions[model] = onnxruntime.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
     return _sessions[model]
 
 

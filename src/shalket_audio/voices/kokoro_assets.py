@@ -161,7 +161,9 @@ def voice_file(name: str) -> tuple[Path, str]:
             raise AssetError(f"the Kokoro voice file {path} is missing", "reinstall shalket-audio")
         actual = file_sha256(path)
         if actual != VOICE_SHA256[name]:
-            raise AssetError(f"the Kokoro voice file {path} is damaged (SHA-256 {actual[:12]}…)", "reinstall shalket-audio")
+            raise AssetError(
+                f"the Kokoro voice file {path} is damaged (SHA-256 {actual[:12]}…)", "reinstall shalket-audio"
+            )
         return path, actual
     path = Path(name).expanduser()
     if path.suffix != ".bin":
@@ -173,7 +175,7 @@ def voice_file(name: str) -> tuple[Path, str]:
     size = path.stat().st_size
     if size == 0 or size % (256 * 4):
         raise AssetError(
-            f"{path} is not a Kokoro voice file ({size} bytes; expected float32 rows of 256 values, e.g. {VOICE_BYTES})",
+            f"{path} is not a Kokoro voice file ({size} bytes; expected rows of 256 float32, e.g. {VOICE_BYTES})",
             "use a voice .bin file from Kokoro-82M (for example from the npm package kokoro-js)",
         )
     return path, file_sha256(path)

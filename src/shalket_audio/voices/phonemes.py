@@ -19,6 +19,9 @@ _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,;:.!?])")
 #: Kokoro's model reads at most this many tokens per call (its style table has 510 rows).
 MAX_TOKENS = 510
 
+#: Kokoro's language codes -> the espeak-ng voice that phonemizes them ("en" is espeak-ng's British English).
+ESPEAK_VOICES = {"en-us": "en-us", "en-gb": "en"}
+
 # espeak-ng holds process-global state: one voice and one text at a time.
 _ESPEAK_LOCK = threading.Lock()
 _initialised = False
@@ -34,7 +37,7 @@ def espeak_clauses(text: str, language: str) -> list[tuple[str, str]]:
         if not _initialised:
             espeakbridge.initialize(str(ESPEAK_DATA_DIR))
             _initialised = True
-        espeakbridge.set_voice(language)
+        espeakbridge.set_voice(ESPEAK_VOICES.get(language, language))
         clauses = espeakbridge.get_phonemes(text)
     # espeak-ng marks words it reads in another language as "(fr)…(en)"; the flags are not sounds
     return [(re.sub(r"\([^)]*\)", "", phonemes), terminator) for phonemes, terminator, _ in clauses]

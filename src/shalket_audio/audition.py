@@ -1,0 +1,169 @@
+"""Hear one line before building: any text, or any segment of a script, in a speaker's voice.
+
+``shalket-audio say`` goes through the same lexicon, text preparation,
+casting and clip cache as the build, so what it plays is what the episode
+will say, and a clip it makes is one the build will not make again.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import time
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .cache import Clip, ClipCache
+from .casting import cast_speaker
+from .errors import InputError, RuntimeFailure, ScriptError
+from .fileio import atomic_write_bytes
+from .script import Episode, Segment
+from .synth import chunk_key, prepare_for
+from .voices import Registry, VoiceRef
+
+#: The same gap the build leaves between the sentence chunks of one segment.
+CHUNK_GAP_MS = 220
+#: Players tried in order when asked to play: (program, arguments before the file).
+PLAYERS = (("ffplay", ("-nodisp", "-autoexit", "-loglevel", "error")), ("paplay", ()), ("aplay", ("-q",)))
+
+
+@dataclass(frozen=True)
+class Take:
+    speaker: str
+    voice: VoiceRef
+    text: str
+    #: The text as the engine receives it, chunk by chunk (lexicon, numbers and phonemes applied).
+    chunks: tuple[str, ...]
+    path: Path
+    duration_ms: int
+    from_cache: int
+    synthesized: int
+    seconds: float
+    notice: str | None = None
+
+
+def segment_at(episode: Episode, line: int) -> Segment:
+    """The segment written on ``line`` of the script, or a clear error saying what is there instead."""
+    for segment in episode.segments:
+        if segment.line == line:
+            return segment
+    lines = [s.line for s in episode.segments]
+    nearest = min(lines, key=lambda n: abs(n - line)) if lines else None
+    raise ScriptError(
+        f"line {line} is not a segment line",
+        path=episode.path,
+        line=line,
+        fix=f"give the line of a 'speaker: text' line (the nearest is line {nearest})"
+        if nearest
+        else "the script has no segments",
+    )
+
+
+def say(
+    episode: Episode,
+    *,
+    registry: Registry,
+    cache: ClipCache,
+    out: Path,
+    profile: str,
+    speaker: str | None = None,
+    text: str | None = None,
+    line: int | None = None,
+) -> Take:
+    """Synthesize (or fetch from the cache) one text in one speaker's voice and write it to ``out`` as WAV."""
+    started = time.monotonic()
+    if line is not None:
+        segment = segment_at(episode, line)
+        speaker = speaker or segment.speaker
+        text = text or segment.text
+    if not text or not text.strip():
+        raise InputError("nothing to say", fix='give a text, e.g. say --speaker zhanar "Sekerbeyeva", or --line N')
+    if speaker is None:
+        raise InputError(
+            "no speaker given", fix=f"add --speaker with one of: {', '.join(s.tag for s in episode.speakers)}"
+        )
+    tags = [s.tag for s in episode.speakers]
+    if speaker not in tags:
+        raise InputError(
+            f"{episode.path or 'the script'} has no speaker {speaker!r}", fix=f"use one of: {', '.join(tags)}"
+        )
+    casting = cast_speaker(episode.speaker(speaker), profile, registry, f"{episode.path}: " if episode.path else "")
+    chunks = prepare_for(casting, text, episode)
+    if not chunks:
+        raise InputError(f"{text!r} has nothing to say once prepared for speech", fix="give it words")
+    fingerprint = casting.engine.fingerprint(casting.voice)
+    clips: list[Clip] = []
+    hits = 0
+    for chunk in chunks:
+        key = chunk_key(casting, fingerprint, chunk)
+        clip = cache.get(casting.engine.name, key)
+        if clip is None:
+            audio = casting.engine.synthesize(chunk, casting.voice)
+            clip = cache.put(casting.engine.name, key, audio.data, audio.format)
+        else:
+            hits += 1
+        clips.append(clip)
+    release = getattr(casting.engine, "release", None)
+    if callable(release):
+        release()
+    duration_ms = _write_joined(clips, out)
+    return Take(
+        speaker=speaker,
+        voice=casting.voice,
+        text=text,
+        chunks=tuple(chunks),
+        path=out,
+        duration_ms=duration_ms,
+        from_cache=hits,
+        synthesized=len(chunks) - hits,
+        seconds=time.monotonic() - started,
+        notice=casting.notice(),
+    )
+
+
+def _write_joined(clips: list[Clip], out: Path) -> int:
+    from .media import decode_to_pcm
+
+    pieces: list[np.ndarray] = []
+    rate = 0
+    for clip in clips:
+        samples, clip_rate = decode_to_pcm(clip.path.read_bytes(), clip.format)
+        if rate and clip_rate != rate:  # one engine gives one rate; resample only if a producer mixed formats
+            import soxr
+
+            samples = soxr.resample(samples.astype(np.float32), clip_rate, rate).astype(np.int16)
+        rate = rate or clip_rate
+        if pieces:
+            pieces.append(np.zeros(rate * CHUNK_GAP_MS // 1000, dtype=np.int16))
+        pieces.append(samples.astype(np.int16))
+    joined = np.concatenate(pieces)
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(joined.astype("<i2").tobytes())
+    atomic_write_bytes(out, buffer.getvalue())
+    return round(1000 * len(joined) / rate)
+
+
+def play(path: Path) -> str:
+    """Play a WAV file with the first player found; the player's name, or an error saying none was found."""
+    for program, arguments in PLAYERS:
+        found = shutil.which(program)
+        if not found:
+            continue
+        result = subprocess.run([found, *arguments, str(path)], capture_output=True, text=True)
+        if result.returncode == 0:
+            return program
+        raise RuntimeFailure(
+            f"{program} could not play {path}: {result.stderr.strip() or result.returncode}",
+            fix=f"open {path} in any audio player",
+        )
+    raise RuntimeFailure(
+        "no audio player found (tried ffplay, paplay, aplay)", fix=f"the clip is in {path}: open it in any audio player"
+    )
