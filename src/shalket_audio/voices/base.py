@@ -68,6 +68,10 @@ class EngineError(RuntimeFailure):
 
 @runtime_checkable
 class Engine(Protocol):
+    """One speech engine.  Two optional members are read with ``getattr``: ``accepts_phonemes`` (a
+    class attribute: ``[[ IPA ]]`` blocks in the text are spoken as phonemes) and ``release()``
+    (stop worker processes once synthesis is over)."""
+
     name: ClassVar[str]
     #: Clips in this format (``wav`` or ``mp3``).
     audio_format: ClassVar[str]
