@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import os
 import re
 import struct
 import subprocess
@@ -416,6 +417,29 @@ def test_a_pip_only_machine_builds_the_episode(small: Path, tmp_path: Path) -> N
     assert (tmp_path / ".cache" / "shalket-audio" / "models").is_dir()  # the model joined under HOME, from the wheels
     integrated, peak = ebur128(tmp_path / "out" / "small.mp3")
     assert -17 <= integrated <= -15 and peak <= -1
+
+
+def test_a_build_with_no_network_at_all_gives_zhanar_kokoro(small: Path, tmp_path: Path) -> None:
+    """In a network namespace of its own (no interface but a downed loopback), from an empty cache and models folder."""
+    import sys
+
+    bin_dir = Path(sys.executable).parent
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "SHALKET_CACHE_DIR": str(tmp_path / "cache")}
+    command = ["unshare", "--net", str(bin_dir / "shalket-audio")]
+    voices = subprocess.run([*command, "voices", str(small)], capture_output=True, text=True, env=env, timeout=300)
+    assert voices.returncode == 0, voices.stderr
+    assert "zhanar       kokoro:af_heart" in voices.stdout
+    built = subprocess.run(
+        [*command, "build", str(small), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert built.returncode == 0, built.stderr
+    assert "notice:" not in built.stderr and "small.mp3: built" in built.stdout
+    clips = sorted(p.name.split("-")[0] for p in (tmp_path / "cache").rglob("*.wav"))
+    assert clips.count("kokoro") == 2 and clips.count("piper") == 3  # Zhanar's two lines, the narrator's three
 
 
 def test_damaged_prepared_clips_are_made_again(small: Path, tmp_path: Path, isolated_cache: Path) -> None:
