@@ -29,7 +29,7 @@ from typing import Any
 
 from .voices.workers import STATS_ENV
 
-TARGETS = {"cold_vs_floor": 1.0, "edit_s": 5.0, "noop_s": 1.0, "rss_mb": 500.0}
+TARGETS = {"cold_vs_floor": 1.0, "edit_s": 5.0, "noop_s": 1.0, "rss_mb": 500.0, "say_cached_s": 2.0}
 
 _RUNNER = """
 import resource, sys, time
@@ -126,6 +126,18 @@ def _floor(script: Path, mp3: Path) -> dict[str, float]:
     return seconds
 
 
+def _say(script: Path, out: Path, cache: Path) -> tuple[float, float]:
+    """``say`` a line Zhanar has not said, as a producer would, then once more from the cache (whole commands)."""
+    env = dict(os.environ, SHALKET_CACHE_DIR=str(cache))
+    command = [sys.executable, "-m", "shalket_audio", "say", str(script), "--speaker", "zhanar", "-o", str(out)]
+    times = []
+    for _ in range(2):
+        started = time.perf_counter()
+        subprocess.run([*command, "Sekerbeyeva, in Almaty."], check=True, capture_output=True, env=env)
+        times.append(round(time.perf_counter() - started, 2))
+    return times[0], times[1]
+
+
 def _kokoro_direct(engine: Any, voice: Any, chunks: list[str]) -> None:
     """Kokoro's own loop: one session with onnxruntime's default threads, tokens straight into the model."""
     import numpy as np
@@ -177,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
             _edit(script, speaker)
             edits[speaker] = _build(script, out, cache)
         noop = _build(script, out, cache)
+        say = _say(script, work / "say.wav", cache)
         # Last: loading Piper here would make this process big, and builds forked from it would inherit
         # that in their peak-RSS figure.
         floor = _floor(script, out / f"{script.stem}.mp3")
@@ -192,6 +205,8 @@ def main(argv: list[str] | None = None) -> None:
         "edit_interviewer_s": edits["interviewer"]["wall_s"],
         "edit_zhanar_s": edits["zhanar"]["wall_s"],
         "noop_s": noop["wall_s"],
+        "say_first_s": say[0],
+        "say_cached_s": say[1],
         "rss_mb": {
             "cold": cold["rss_mb"],
             "edit_interviewer": edits["interviewer"]["rss_mb"],
@@ -213,6 +228,8 @@ def main(argv: list[str] | None = None) -> None:
         ("edit one interviewer segment", f"{figures['edit_interviewer_s']} s", ""),
         ("edit one zhanar segment", f"{figures['edit_zhanar_s']} s", _verdict(edit_worst, TARGETS["edit_s"])),
         ("no-op rebuild", f"{figures['noop_s']} s", _verdict(figures["noop_s"], TARGETS["noop_s"])),
+        ("say a new Zhanar line", f"{figures['say_first_s']} s", ""),
+        ("say it again (cached)", f"{figures['say_cached_s']} s", _verdict(say[1], TARGETS["say_cached_s"])),
         (
             "peak RSS (build process)",
             f"{figures['peak_rss_mb']:.0f} MB",
