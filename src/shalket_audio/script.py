@@ -41,8 +41,8 @@ import yaml
 
 from .errors import ScriptError
 
-ROLES = ("host", "guest")
-Role = Literal["host", "guest"]
+ROLES = ("host", "guest", "quoted")
+Role = Literal["host", "guest", "quoted"]
 
 #: Speaking rate used for duration estimates before any audio exists.
 WORDS_PER_MINUTE = 155
@@ -401,7 +401,7 @@ class _Parser:
                 raise self.error(
                     f"malformed front matter: speaker {tag!r} has role {role!r}",
                     self._line(fields["role"][1], offset) if "role" in fields else line,
-                    "set 'role: host' or 'role: guest'",
+                    "set 'role: host', 'role: guest' or 'role: quoted'",
                 )
             voices: dict[str, tuple[str, ...]] = {}
             if "voices" in fields and not _is_null(fields["voices"][1]):

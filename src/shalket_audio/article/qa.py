@@ -1,0 +1,163 @@
+"""Q&A interviews: paragraphs that open with a speaker label, or a bold question followed by plain answers.
+
+A label (``Q:``, ``A:``, ``**Interviewer:**``, ``Sekerbeyeva:``, the publication's name) says who speaks
+the paragraph and every unlabelled paragraph after it, until the next label.  Labels and the bold marks
+around a question are not spoken: the voices say who is talking.  Text before the first label is the
+article's prose introduction and is read by the usual quote rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from .text import count_words_of
+
+_LABEL = re.compile(
+    r"(?P<open>\*\*|__)?\s*(?P<label>[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,3})\s*(?P<close>\*\*|__)?"
+    r"\s*:\s*(?P<after>\*\*|__)?\s*(?=\S)"
+)
+_BOLD = re.compile(r"(\*\*|__)(?P<inner>(?:(?!\*\*|__).)+)\1")
+_QUESTION_LABELS = frozenset({"q", "question", "interviewer", "int"})
+_ANSWER_LABELS = frozenset({"a", "answer", "interviewee"})
+#: A note from the editors (``This interview has been edited for length``) is the narrator's, not an answer.
+_EDITORS_NOTE = re.compile(r"(?:interview|conversation|transcript)\b[^.]{0,40}\b(?:edited|condensed)", re.IGNORECASE)
+
+HOST = "host"
+GUEST = "guest"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One paragraph of a Q&A: who speaks it, and how many characters of label to drop at each end."""
+
+    who: str  # HOST, GUEST, or the label of a third speaker
+    cut_start: int
+    cut_end: int
+    label: str  # the label as written, or "" for a continuation or a bold question
+
+    def spoken(self, paragraph: str) -> str:
+        return paragraph[self.cut_start : len(paragraph) - self.cut_end].strip()
+
+
+@dataclass(frozen=True)
+class Interview:
+    turns: dict[int, Turn]  # paragraph index -> turn; paragraphs not here are prose
+    labels: dict[str, str]  # label as written -> HOST, GUEST or the label itself (a third speaker)
+    notes: dict[str, str]  # label -> why its speaker is a guess
+
+
+def starts_with_label(paragraph: str) -> bool:
+    match = _LABEL.match(paragraph)
+    return bool(match) and _plausible(match.group("label"))
+
+
+def _plausible(label: str) -> bool:
+    return label.lower() in _QUESTION_LABELS | _ANSWER_LABELS or len(label) > 1
+
+
+def find_labels(body: list[str]) -> dict[int, re.Match[str]]:
+    """Labelled paragraphs, when the article is a labelled Q&A (two or more labels that recur)."""
+    matches = {i: m for i, p in enumerate(body) if (m := _LABEL.match(p)) and _plausible(m.group("label"))}
+    uses = Counter(_key(m.group("label")) for m in matches.values())
+    keep = {k for k, n in uses.items() if n >= 2 or k in _QUESTION_LABELS | _ANSWER_LABELS}
+    matches = {i: m for i, m in matches.items() if _key(m.group("label")) in keep}
+    if len(keep) < 2 or len(matches) < 3:
+        return {}
+    return matches
+
+
+def label_names(body: list[str]) -> list[str]:
+    """The labels that may be people's names, for finding the interviewee."""
+    reserved = _QUESTION_LABELS | _ANSWER_LABELS
+    return list(dict.fromkeys(m.group("label") for m in find_labels(body).values() if _key(m.group("label")) not in reserved))
+
+
+def _key(label: str) -> str:
+    return label.lower().rstrip(".")
+
+
+def find_interview(body: list[str], guest_name: str, host_name: str) -> Interview | None:
+    labelled = find_labels(body)
+    if labelled:
+        return _labelled(body, labelled, guest_name, host_name)
+    return _bold_questions(body)
+
+
+def _labelled(body: list[str], labelled: dict[int, re.Match[str]], guest_name: str, host_name: str) -> Interview:
+    words: Counter[str] = Counter()
+    first_form: dict[str, str] = {}
+    owner = ""
+    for i in range(min(labelled), len(body)):
+        if i in labelled:
+            owner = _key(labelled[i].group("label"))
+            first_form.setdefault(owner, labelled[i].group("label"))
+        words[owner] += count_words_of(body[i])
+    roles, notes = _classify(first_form, words, guest_name, host_name)
+    turns: dict[int, Turn] = {}
+    who = ""
+    for i in range(min(labelled), len(body)):
+        paragraph = body[i]
+        match = labelled.get(i)
+        if match:
+            who = roles[_key(match.group("label"))]
+            cut_end = 0
+            if match.group("open") and not match.group("close") and not match.group("after"):
+                cut_end = 2 if paragraph.endswith(match.group("open")) else 0
+            elif match.group("after") and paragraph.endswith(match.group("after")):
+                cut_end = 2  # "Q: **What happened?**"
+            turns[i] = Turn(who, match.end(), cut_end, match.group("label"))
+        elif _EDITORS_NOTE.search(paragraph) and count_words_of(paragraph) <= 30:
+            continue  # the narrator reads it, as prose
+        else:
+            turns[i] = Turn(who, 0, 0, "")
+    return Interview(turns, {first_form[k]: v for k, v in roles.items()}, {first_form[k]: v for k, v in notes.items()})
+
+
+def _classify(
+    labels: dict[str, str], words: Counter[str], guest_name: str, host_name: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    guest_tokens = {t.lower() for t in guest_name.split()}
+    host_tokens = {t.lower() for t in host_name.split()}
+    roles: dict[str, str] = {}
+    notes: dict[str, str] = {}
+    for key in labels:
+        tokens = set(key.split())
+        if key in _QUESTION_LABELS or tokens & host_tokens:
+            roles[key] = HOST
+        elif key in _ANSWER_LABELS or tokens & guest_tokens:
+            roles[key] = GUEST
+    unknown = sorted((k for k in labels if k not in roles), key=lambda k: -words[k])
+    for key in unknown:
+        if GUEST not in roles.values():
+            roles[key] = GUEST
+            notes[key] = f"label '{labels[key]}' taken as the interviewee: it has the longest answers"
+        elif HOST not in roles.values():
+            roles[key] = HOST
+            notes[key] = f"label '{labels[key]}' taken as the interviewer's questions (the publication or the host)"
+        else:
+            roles[key] = labels[key]
+    return roles, notes
+
+
+def _bold_questions(body: list[str]) -> Interview | None:
+    """``**Why did you start?**`` then plain answers: bold paragraphs are the questions."""
+    bold = [i for i, p in enumerate(body) if _BOLD.fullmatch(p)]
+    asked = [i for i in bold if body[i].rstrip("*_ ").endswith("?")]
+    if len(bold) < 2 or len(asked) * 5 < len(bold) * 3:
+        return None
+    turns: dict[int, Turn] = {}
+    who = ""
+    for i in range(bold[0], len(body)):
+        paragraph = body[i]
+        if i in bold:
+            who = HOST
+            turns[i] = Turn(HOST, 2, 2, "")
+        elif _EDITORS_NOTE.search(paragraph) and count_words_of(paragraph) <= 30:
+            continue
+        else:
+            if who == HOST:
+                who = GUEST
+            turns[i] = Turn(who, 0, 0, "")
+    return Interview(turns, {}, {})

@@ -1,0 +1,155 @@
+"""Finding quoted spans: the quote style, the apostrophe rule, quotes that span paragraphs.
+
+Curly and straight double quotes are read alike, and so are curly and straight single quotes.  Single
+quotes need a rule, because the same characters are apostrophes:
+
+- between two letters or digits it is an apostrophe (``didn't``, ``rock'n'roll``);
+- before a two-digit year or an elision (``'90s``, ``'em``, ``'cause``, ``'til``, ``rock 'n' roll``)
+  it is an apostrophe;
+- it opens a quote only after a space or an opening bracket or dash, with text right after it;
+- it closes a quote only after text, with no letter or digit right after it.  When a letter follows
+  after a space (``the members' room``) it is a *weak* close: it closes the quote only if no other
+  closing mark follows before the next opening mark, so a plural possessive inside a quote does not
+  end the quote early.
+
+The article's style is the one with more opening marks: double quotes (the nested quotes are then
+single) or single quotes (the nested ones double).  Each paragraph is scanned once, mark by mark.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container
+from dataclasses import dataclass, field
+
+_DOUBLE = re.compile(r"[“”„«»\"]")
+_SINGLE = re.compile(r"[‘’']")
+_OPEN_BEFORE = " \t([{—–-/:“\"‘'«„"
+_ELISION = re.compile(r"(?:em|cause|cos|til|tis|twas|n|bout|round|ere)\b|\d\d(?:s\b|\b)", re.IGNORECASE)
+
+OPEN, CLOSE, WEAK_CLOSE = 1, 2, 3
+
+
+@dataclass(frozen=True)
+class QuoteStyle:
+    name: str  # "double" or "single"
+    marks: str  # the characters that may be removed around a quote
+
+    def candidates(self, paragraph: str) -> list[tuple[int, int]]:
+        """(offset, OPEN | CLOSE | WEAK_CLOSE) of every mark that may open or close a quote."""
+        return _double_marks(paragraph) if self.name == "double" else _single_marks(paragraph)
+
+
+DOUBLE = QuoteStyle("double", "“”„«»\"")
+SINGLE = QuoteStyle("single", "‘’'")
+
+
+def _double_marks(p: str) -> list[tuple[int, int]]:
+    found = []
+    for match in _DOUBLE.finditer(p):
+        i = match.start()
+        ch = p[i]
+        if ch in "“„«":
+            found.append((i, OPEN))
+        elif ch in "”»":
+            found.append((i, CLOSE))
+        elif (i == 0 or p[i - 1] in _OPEN_BEFORE) and i + 1 < len(p) and not p[i + 1].isspace():
+            found.append((i, OPEN))
+        elif i > 0 and not p[i - 1].isspace():
+            found.append((i, CLOSE))
+    return found
+
+
+def _single_marks(p: str) -> list[tuple[int, int]]:
+    found = []
+    n = len(p)
+    for match in _SINGLE.finditer(p):
+        i = match.start()
+        before = p[i - 1] if i else " "
+        after = p[i + 1] if i + 1 < n else " "
+        if before.isalnum() and after.isalnum():
+            continue  # didn't, rock'n'roll
+        if p[i] in "‘'" and (i == 0 or before in _OPEN_BEFORE) and not after.isspace():
+            if _ELISION.match(p, i + 1):
+                continue  # '90s, 'em, rock 'n' roll
+            found.append((i, OPEN))
+        elif p[i] in "’'" and not before.isspace() and i > 0:
+            if before in "nN" and i >= 2 and p[i - 2] in "‘'":
+                continue  # the second mark of 'n'
+            if after.isalnum():
+                continue
+            weak = before.isalpha() and after.isspace() and i + 2 < n and p[i + 2].isalnum()
+            found.append((i, WEAK_CLOSE if weak else CLOSE))
+    return found
+
+
+def quote_style(body: list[str]) -> QuoteStyle:
+    doubles = sum(1 for p in body for _, kind in _double_marks(p) if kind == OPEN)
+    singles = sum(1 for p in body for _, kind in _single_marks(p) if kind == OPEN)
+    return SINGLE if singles > doubles else DOUBLE
+
+
+@dataclass
+class Span:
+    start: tuple[int, int]  # paragraph, offset of the opening mark
+    end: tuple[int, int]  # paragraph, offset just past the closing mark (or paragraph end)
+    parts: list[tuple[int, int, int]] = field(default_factory=list)  # (paragraph, start, end), marks included
+
+
+def scan(body: list[str], style: QuoteStyle, barriers: Container[int] = ()) -> list[Span]:
+    """Every quoted span in order.  A paragraph in ``barriers`` is neither scanned nor crossed."""
+    marks = [style.candidates(p) if pi not in barriers else [] for pi, p in enumerate(body)]
+    spans: list[Span] = []
+    current: Span | None = None
+    for pi, paragraph in enumerate(body):
+        if pi in barriers:
+            continue
+        found = marks[pi]
+        part_start = 0
+        depth = 0
+        for k, (i, kind) in enumerate(found):
+            if current is None:
+                if kind == OPEN:
+                    current = Span(start=(pi, i), end=(pi, len(paragraph)))
+                    part_start, depth = i, 0
+            elif kind == OPEN and (i == 0 or paragraph[i - 1].isspace() or paragraph[i] not in "\"'"):
+                if i > 0 and paragraph[i - 1].isspace():
+                    depth += 1  # a quote inside the quote, in the same marks
+            else:
+                if kind == WEAK_CLOSE and k + 1 < len(found) and found[k + 1][1] != OPEN:
+                    continue  # a possessive: a stronger close follows
+                if depth:
+                    depth -= 1
+                    continue
+                current.parts.append((pi, part_start, i + 1))
+                current.end = (pi, i + 1)
+                spans.append(current)
+                current = None
+        if current is not None:
+            current.parts.append((pi, part_start, len(paragraph)))
+            current.end = (pi, len(paragraph))
+            nxt = pi + 1
+            if nxt in barriers or not _continues(marks[nxt] if nxt < len(body) else []):
+                spans.append(current)
+                current = None
+    if current is not None:
+        spans.append(current)
+    return spans
+
+
+def _continues(found: list[tuple[int, int]]) -> bool:
+    """Does an unclosed quote run on into a paragraph with these marks?"""
+    if not found:
+        return False
+    if found[0] == (0, OPEN):
+        return True  # the convention: each paragraph of a long quote reopens it
+    return found[0][1] != OPEN
+
+
+def strip_marks(text: str, marks: str) -> str:
+    text = text.strip()
+    if text[:1] in marks:
+        text = text[1:]
+    if text[-1:] in marks:
+        text = text[:-1]
+    return text.strip()

@@ -1,0 +1,284 @@
+"""Who is who: the interviewee, the narrator, and the other people and bodies the article quotes.
+
+The interviewee is the person named most in the standfirst and body (with extra weight for the
+standfirst, for being the subject of speech verbs, for "I spoke to …" and for Q&A labels).  Everyone
+else who speaks is an :class:`Entity` in the :class:`Cast`: a named person (``Dr Amir Patel``, later
+``Patel``), a named body (``the Ministry of Health``), or a described one (``a council spokeswoman``,
+``police``, ``a statement``).  The cast remembers who was mentioned last, and which pronoun each
+takes, so that ``he added`` finds the right speaker.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from .header import ArticleHeader
+from .text import (
+    FULL_NAME,
+    INTERVIEWER_TAG,
+    NOT_NAME_WORDS,
+    PLACE_WORDS,
+    SENTENCE_END,
+    TITLE_PRONOUN,
+    TITLE_WORDS,
+    VERBS,
+)
+
+_ADVERB = r"(?:\s+\w+ly)?(?:\s+(?:also|then|later|once|simply|quietly))?"
+_SPEECH = re.compile(rf"\b([\w-]+){_ADVERB}\s+(?:{VERBS})\b")
+_SPOKE_TO = re.compile(r"(?:spoke|talked|chatted) (?:to|with)[^.]*|interview(?:ed)?[^.]*")
+_TOKEN = re.compile(r"\w+(?:-\w+)*")
+_PRONOUN_WORDS = {"she": "she", "her": "she", "hers": "she", "he": "he", "his": "he", "him": "he"}
+_PRONOUN_WORDS |= {"they": "they", "them": "they", "their": "they"}
+
+#: Head nouns of a described speaker, and the pronoun each takes ("" when it could be anyone).
+_SPEAKER_NOUNS: dict[str, str] = {
+    **dict.fromkeys("spokeswoman woman mother daughter wife sister girl businesswoman chairwoman".split(), "she"),
+    **dict.fromkeys("spokesman man father son husband brother boy businessman chairman".split(), "he"),
+    **dict.fromkeys(
+        "spokesperson official minister president mayor chief head judge lawyer doctor nurse survivor victim "
+        "witness source relative colleague boss friend neighbour neighbor aide adviser advisor analyst expert "
+        "researcher scientist spokesperson prosecutor governor senator representative officer commander "
+        "diplomat member resident activist protester protestor organiser organizer student teacher worker "
+        "owner manager director secretary chancellor coroner bystander local parent person".split(),
+        "",
+    ),
+    **dict.fromkeys(
+        "ministry government council department agency police company statement report study survey court "
+        "committee commission authority union party army military hospital school university office "
+        "embassy spokespeople firm organisation organization charity group campaign inquiry review letter "
+        "memo document release website".split(),
+        "it",
+    ),
+    **dict.fromkeys(
+        "officials authorities police residents witnesses sources protesters protestors organisers organizers "
+        "campaigners activists critics experts analysts researchers scientists doctors neighbours neighbors "
+        "relatives families locals workers students teachers parents prosecutors lawyers officers".split(),
+        "they",
+    ),
+}
+_PERSON_SUFFIX = re.compile(r"(?:er|or|ist|ian|ant|ent)$")
+_DETERMINER = re.compile(r"^(?:the|a|an|one|another|his|her|their|its|our|my)\s+", re.IGNORECASE)
+
+
+@dataclass(eq=False)
+class Entity:
+    tag: str
+    name: str
+    kind: str  # "host", "guest", "person" or "body"
+    pronoun: str = ""  # she, he, they, it, or "" when not known yet
+    quotes: int = 0
+    aliases: set[str] = field(default_factory=set)
+
+
+class Cast:
+    """The narrator, the interviewee and everyone else, with who was mentioned most recently."""
+
+    def __init__(self, host_name: str, guest_name: str, guest_tag: str, guest_pronoun: str) -> None:
+        self.host = Entity(INTERVIEWER_TAG, host_name, "host")
+        self.guest = Entity(guest_tag, guest_name, "guest", guest_pronoun)
+        self.others: list[Entity] = []
+        self._alias: dict[str, Entity] = {}
+        self._recent: list[Entity] = []
+        for entity in (self.host, self.guest):
+            for token in entity.name.split():
+                if token not in TITLE_WORDS:
+                    self._alias.setdefault(token.lower(), entity)
+            self._alias[entity.name.lower()] = entity
+
+    # -- recency
+
+    def touch(self, entity: Entity) -> None:
+        if self._recent and self._recent[0] is entity:
+            return
+        if entity in self._recent[:8]:
+            self._recent.remove(entity)
+        self._recent.insert(0, entity)
+        del self._recent[8:]
+
+    def resolve_pronoun(self, pronoun: str, last_speaker: Entity | None) -> tuple[Entity | None, str]:
+        """The entity a third-person pronoun refers to, and a note when that is a guess."""
+        guest_pronoun = self.guest.pronoun
+        if not guest_pronoun:  # the interviewee's pronoun is unknown: the latest speaker, else her
+            for entity in self._recent:
+                if entity.kind != "host":
+                    return entity, ""
+            return self.guest, ""
+        if pronoun == guest_pronoun:
+            for entity in self._recent:
+                if entity is self.guest:
+                    return entity, ""
+                if entity.kind == "host":
+                    continue
+                if entity.pronoun == pronoun:
+                    return entity, ""
+                if not entity.pronoun and entity is last_speaker:
+                    entity.pronoun = pronoun
+                    return entity, f"'{pronoun}' right after {entity.name}; taken as {entity.name}"
+            return self.guest, ""
+        for entity in self._recent:
+            if entity.kind in ("host", "guest"):
+                continue
+            fits = entity.pronoun == pronoun or (pronoun == "they" and entity.pronoun == "it")
+            if not entity.pronoun and (pronoun == "they" or entity.kind == "person" and pronoun in ("he", "she")):
+                entity.pronoun = pronoun  # learnt: "Patel said … He added"
+                fits = True
+            if fits:
+                return entity, ""
+        return None, f"'{pronoun}' refers to no one quoted nearby; given to the narrator"
+
+    # -- naming
+
+    def mention(self, phrase: str, *, create: bool) -> Entity | None:
+        """The entity a capitalised name refers to (``Patel``, ``Dr Amir Patel``, ``Zhanar``)."""
+        tokens = [t for t in re.sub(r"[’']s$", "", phrase.strip()).split() if t]
+        pronoun = ""
+        while tokens and (tokens[0] in NOT_NAME_WORDS or tokens[0].rstrip(".") in TITLE_WORDS):
+            pronoun = pronoun or TITLE_PRONOUN.get(tokens[0].rstrip("."), "")
+            tokens = tokens[1:]
+        if not tokens:
+            return None
+        for candidate in (" ".join(tokens), tokens[-1], tokens[0]):
+            found = self._alias.get(candidate.lower())
+            if found is not None:
+                if found.kind == "person" and len(tokens) > len(found.name.split()):
+                    found.name = " ".join(tokens)  # "Patel", then "Amir Patel"
+                if pronoun and not found.pronoun:
+                    found.pronoun = pronoun
+                return found
+        if not create:
+            return None
+        kind = "body" if any(t in PLACE_WORDS for t in tokens) else "person"
+        name = " ".join(tokens)
+        entity = self._new(name, _slug(tokens[-1] if kind == "person" else name), kind, pronoun or ("it" if kind == "body" else ""))
+        if kind == "person":
+            self._alias.setdefault(tokens[-1].lower(), entity)
+        return entity
+
+    def described(self, phrase: str) -> Entity | None:
+        """``a council spokeswoman``, ``the ministry``, ``police``: a speaker known by what it is."""
+        words = _DETERMINER.sub("", phrase.strip()).split()
+        if not words:
+            return None
+        head = words[-1].lower()
+        if head in _SPEAKER_NOUNS:
+            pronoun = _SPEAKER_NOUNS[head]
+        elif _PERSON_SUFFIX.search(head) and len(head) > 4:
+            pronoun = ""
+        else:
+            return None
+        key = " ".join(w.lower() for w in words)
+        found = self._alias.get(key)
+        if found is None and len(words) == 1:
+            # "the spokeswoman" after "a council spokeswoman": the latest speaker with that head noun
+            found = next((e for e in self._recent if e.kind not in ("host", "guest") and e.aliases & {head}), None)
+        if found is not None:
+            return found
+        capitalised = any(w[:1].isupper() for w in words)
+        kind = "body" if pronoun in ("it", "they") or capitalised and head in _SPEAKER_NOUNS and pronoun == "it" else "person"
+        name = " ".join(words)
+        entity = self._new(name[0].upper() + name[1:], _slug(name), kind, pronoun)
+        entity.aliases.add(head)
+        self._alias[key] = entity
+        return entity
+
+    def _new(self, name: str, tag: str, kind: str, pronoun: str) -> Entity:
+        taken = {self.host.tag, self.guest.tag} | {e.tag for e in self.others}
+        base = tag if tag and tag[0].isalpha() else "quoted"
+        tag, number = base, 2
+        while tag in taken:
+            tag, number = f"{base}-{number}", number + 1
+        entity = Entity(tag, name, kind, pronoun)
+        self.others.append(entity)
+        self._alias.setdefault(name.lower(), entity)
+        return entity
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:40].strip("-")
+
+
+def tag_for(name: str) -> str:
+    first = unicodedata.normalize("NFKD", name.split()[0]).encode("ascii", "ignore").decode().lower()
+    tag = re.sub(r"[^a-z0-9_-]", "", first)
+    tag = tag if tag and tag[0].isalpha() else "guest"
+    return "guest" if tag == INTERVIEWER_TAG else tag
+
+
+def guest_pronoun(body: list[str], guest_name: str) -> str:
+    """The pronoun the article uses for the interviewee: the one most used in sentences naming her."""
+    names = {t.lower() for t in guest_name.split()}
+    counts: Counter[str] = Counter()
+    for paragraph in body:
+        sentences = SENTENCE_END.split(paragraph)
+        for index, sentence in enumerate(sentences):
+            words = [w.lower() for w in _TOKEN.findall(sentence)]
+            if names & set(words):
+                following = [w.lower() for w in _TOKEN.findall(sentences[index + 1])] if index + 1 < len(sentences) else []
+                counts.update(_PRONOUN_WORDS[w] for w in words + following if w in _PRONOUN_WORDS)
+    if not counts:
+        return ""
+    (best, n), *rest = counts.most_common(2) + [("", 0)]
+    return best if n > rest[0][1] else ""
+
+
+def find_interviewee(
+    header: ArticleHeader, body: list[str], given: str | None, host: str, path: Path | None, hints: list[str]
+) -> str:
+    """The interviewee's full name.  One pass over the text for each kind of evidence, so it is linear."""
+    text = " ".join([header.standfirst, *body])
+    candidates = Counter[str]()
+    lowercase_words = set(re.findall(r"\b[a-z][a-z-]+\b", text))
+    for match in FULL_NAME.finditer(text):
+        tokens = match.group(1).split()
+        # "Activist Zhanar Sekerbeyeva", "President Kassym-Jomart Tokayev": a title or a common noun
+        # capitalised at the start of a sentence is not part of the name.
+        while tokens and (
+            tokens[0] in NOT_NAME_WORDS
+            or (len(tokens) > 2 and (tokens[0] in TITLE_WORDS or tokens[0].lower() in lowercase_words))
+        ):
+            tokens = tokens[1:]
+        while tokens and tokens[-1] in NOT_NAME_WORDS:
+            tokens = tokens[:-1]
+        if len(tokens) < 2 or any(t in PLACE_WORDS for t in tokens) or any(t.endswith(("’s", "'s")) for t in tokens):
+            continue
+        candidates[" ".join(tokens)] += 1
+    host_tokens = set(host.split())
+    if given:
+        given = " ".join(given.split())
+        if len(given.split()) > 1:
+            return given
+        full = [c for c in candidates if given in c.split()]
+        return max(full, key=lambda c: candidates[c]) if full else given
+
+    tokens = Counter(_TOKEN.findall(text))
+    words = Counter(re.findall(r"\w+", text))
+    speech = Counter(m.group(1) for m in _SPEECH.finditer(text))
+    spoken_to = {t for m in _SPOKE_TO.finditer(text) for t in _TOKEN.findall(m.group(0))}
+    hinted = {t.lower() for label in hints for t in label.split()}
+
+    def count(token: str) -> int:
+        return tokens[token] if "-" in token else words[token]
+
+    def score(name: str) -> float:
+        first, last = name.split()[0], name.split()[-1]
+        mentions = count(first) + (count(last) if last != first else 0)
+        speaking = speech[first] + (speech[last] if last != first else 0)
+        in_standfirst = name in header.standfirst
+        spoke_to = all(t in spoken_to for t in name.split())
+        labelled = bool(hinted & {t.lower() for t in name.split()})
+        return mentions + 3 * speaking + 5 * in_standfirst + 5 * spoke_to + 10 * labelled
+
+    people = [c for c in candidates if not host_tokens & set(c.split())]
+    if not people:
+        raise InputError(
+            f"{path or 'the article'}: cannot tell who is interviewed (no full name found)",
+            fix="pass --interviewee 'Full Name'",
+        )
+    return max(people, key=score)
