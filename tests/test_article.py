@@ -174,15 +174,15 @@ ATTRIBUTION_CASES = [
         "“We will restore order,” Tokayev said. He added, “There will be no mercy for anyone.” "
         "Amina laughed at that. “They always say this,” she told me.",
         [
-            ("We will restore order,", "interviewer"),
-            ("There will be no mercy for anyone.", "interviewer"),
+            ("We will restore order,", "tokayev"),
+            ("There will be no mercy for anyone.", "tokayev"),
             ("They always say this,", "amina"),
         ],
     ),
     (
         "a common-noun speaker",
         "“Order has been restored,” the president announced on television. “It has not,” Amina said.",
-        [("Order has been restored,", "interviewer"), ("It has not,", "amina")],
+        [("Order has been restored,", "president"), ("It has not,", "amina")],
     ),
     (
         "a quote introduced by a colon",
@@ -274,12 +274,22 @@ def test_byline_with_date_and_dateline() -> None:
     assert conversion.episode.metadata.author == "Ann Writer"
 
 
-def test_missing_byline_asks_for_interviewer() -> None:
-    with pytest.raises(InputError, match="--interviewer"):
-        convert_article(
-            "A Title\n\nA long first paragraph about Amina Duarte and her work in the city, which goes on.\n\n"
-            "More text here."
-        )
+def test_missing_byline_converts_with_a_narrator_and_one_notice() -> None:
+    article = (
+        "A Title\n\nA long first paragraph about Amina Duarte and her work in the city, which goes on.\n\n"
+        "“We stay,” Amina Duarte said."
+    )
+    conversion = convert_article(article)
+    host = conversion.episode.speakers[0]
+    assert (host.tag, host.name, host.role) == ("interviewer", "Narrator", "host")
+    assert conversion.episode.metadata.author == ""
+    (notice,) = conversion.notices
+    assert "no byline" in notice and "--interviewer" in notice
+    assert [(q.text, q.speaker) for q in conversion.quotes] == [("We stay,", "amina")]
+    assert "written by" not in conversion.outro[0].text
+    named = convert_article(article, interviewer="Ann Writer")
+    assert named.episode.speakers[0].name == "Ann Writer" and named.notices == ()
+    assert "written by Ann Writer" in named.outro[0].text
 
 
 def test_no_interviewee_found_asks_for_one() -> None:

@@ -109,9 +109,11 @@ def script_command(
 ) -> None:
     """Convert an article into a chaptered, speaker-tagged narration script.
 
-    The interviewer narrates; the interviewee speaks her own direct quotes.
-    Chapters get provisional titles: edit them, and add a pronunciation
-    lexicon, before you build.
+    The interviewer narrates; the interviewee speaks her own words (quotes,
+    or Q&A answers), and other quoted people and bodies get a third voice.
+    Attributions the rules were unsure of are listed and written into the
+    script as <!-- review: ... --> comments. Chapters get provisional titles:
+    edit them, and add a pronunciation lexicon, before you build.
 
     Examples:
 
@@ -120,30 +122,40 @@ def script_command(
       shalket-audio script article.txt -o - --interviewee "Zhanar Sekerbeyeva"
     """
     from .article import convert_file
+    from .article.report import review_lines, summary_lines
 
     conversion = convert_file(article, interviewer=interviewer, interviewee=interviewee, show=show)
     text = serialize_script(conversion.episode)
-    if out is not None and str(out) == "-":
-        sys.stdout.write(text)
-        return
-    target = out or article.with_name(article.name.removesuffix(".txt").removesuffix(".article") + ".md")
-    if target.exists() and not force:
+    to_stdout = out is not None and str(out) == "-"
+    target = Path("-") if to_stdout else out or article.with_name(
+        article.name.removesuffix(".txt").removesuffix(".article") + ".md"
+    )
+    if not to_stdout and target.exists() and not force:
         raise InputError(
             f"{target} already exists and may hold a producer's edits",
             fix="choose another file with -o, or pass --force to overwrite it",
         )
+    for notice in conversion.notices:
+        typer.echo(f"notice: {notice}", err=True)
+    review = review_lines(text, "<stdout>" if to_stdout else str(target))
+    if to_stdout:
+        sys.stdout.write(text)
+        for line in review:
+            typer.echo(line, err=True)
+        return
     from .fileio import atomic_write_text
 
     atomic_write_text(target, text)
-    episode = conversion.episode
     typer.echo(f"wrote {target}")
-    typer.echo(f"  interviewer: {episode.speakers[0].name} (tag {episode.speakers[0].tag})")
-    typer.echo(f"  interviewee: {conversion.interviewee} (tag {episode.speakers[1].tag})")
-    guest_quotes = sum(1 for q in conversion.quotes if q.speaker != "interviewer")
-    typer.echo(f"  quotes: {len(conversion.quotes)} found, {guest_quotes} spoken by {episode.speakers[1].tag}")
-    typer.echo(f"  {_totals(episode)}")
+    for line in summary_lines(conversion):
+        typer.echo(f"  {line}")
+    typer.echo(f"  {_totals(conversion.episode)}")
     if conversion.dropped:
         typer.echo("  dropped page boilerplate: " + ", ".join(repr(d) for d in conversion.dropped))
+    if review:
+        typer.echo(f"review: {len(review)} attributions to check (written as <!-- review: … --> comments):")
+        for line in review:
+            typer.echo(f"  {line}")
     typer.echo(f"next: edit the chapter titles and lexicon in {target}, then run `shalket-audio check {target}`")
 
 
@@ -191,6 +203,11 @@ def check_command(
     typer.echo(_totals(episode))
     if episode.lexicon:
         typer.echo(f"lexicon: {len(episode.lexicon)} entries")
+    from .article.review import review_notes
+
+    notes = len(review_notes(episode))
+    if notes:
+        typer.echo(f"review: {notes} notes left to check (<!-- review: … --> comments; delete each once checked)")
 
 
 def _totals(episode: Episode) -> str:

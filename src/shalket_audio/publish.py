@@ -213,7 +213,8 @@ def feed_xml(items: list[Published], base_url: str | None) -> bytes:
         add(entry, f"{{{PODCAST}}}transcript", url=_url(base_url, f"{item.name}.vtt"), type="text/vtt", rel="captions")
         add(entry, f"{{{PODCAST}}}transcript", url=_url(base_url, f"{item.name}.srt"), type="application/x-subrip")
         for speaker in item.episode.speakers:
-            add(entry, f"{{{PODCAST}}}person", speaker.name, role=speaker.role, group="cast")
+            if speaker.role != "quoted":  # people quoted in the article are not the episode's cast
+                add(entry, f"{{{PODCAST}}}person", speaker.name, role=speaker.role, group="cast")
     ET.indent(rss)
     body = ET.tostring(rss, encoding="unicode")
     note = (

@@ -194,12 +194,13 @@ def convert_article(
     )
     words = [sum(count_words_of(i.text) for i in items if isinstance(i, Segment)) for items in by_paragraph]
     groups = chaptering.balance(words, intro, outro)
-    chapters = chaptering.chapters(groups, by_paragraph, body, intro, outro, (host_name, guest_name))
+    spoken = [interview.turns[i].spoken(p) if interview and i in interview.turns else p for i, p in enumerate(body)]
+    chapters = chaptering.chapters(groups, by_paragraph, spoken, intro, outro, (host_name, guest_name))
 
     metadata = Metadata(
         title=header.title,
         author=host_name if host_name != DEFAULT_NARRATOR else "",
-        show=show or host_name,
+        show=show or (host_name if host_name != DEFAULT_NARRATOR else header.title),
         language="en",
         date=header.date or (today or date.today()).isoformat(),
         description=header.standfirst,

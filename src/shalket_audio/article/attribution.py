@@ -44,7 +44,8 @@ _AFTER = re.compile(
 _ACCORDING_BEFORE = re.compile(r"\b[Aa]ccording to (?P<np>[^,.;:!?“”\"]{1,80}?)\s*,\s*$")
 _ACCORDING_AFTER = re.compile(r"\s*[,;—–-]?\s*according to (?P<np>[^,.;:!?“”\"]{1,80})")
 _OWNER = re.compile(r"\b(?:from|by|of|issued by|released by)\s+(?P<owner>.+)$")
-_PARTIAL_TAIL = re.compile(r"(?:\s+in a statement)?(?:\s+(?:that|as)(?:\s+(?:it|they|he|she|the \w+))?)?\s*$")
+#: What may stand between a speech verb and a partial quote: ``said that it``, ``added that the budget was``.
+_PARTIAL_TAIL = re.compile(r"(?:\s+in a statement)?(?:\s+(?:that|as|how)\b[^“”\"‘’«»:;]{0,120})?\s*")
 _TERM_CUE = re.compile(
     r"(?:called|named|dubbed|titled|entitled|known as|translates? (?:to|as)|translated as|means|meaning|"
     r"word|words|term|phrase|slogan|motto|headline|chant(?:ed|ing|s)?|banner|placard|sign|reading|reads|"
@@ -54,6 +55,7 @@ _TERM_CUE = re.compile(
 _SENTENCE_SUBJECT = re.compile(
     r"\s*[“”\"‘’'(]?\s*(?P<np>(?:She|He|They)\b|(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*(?=[’']s\b|,|\s+[a-z]))"
 )
+_SHORT_SENTENCE = re.compile(r"[A-Z].*[.!?…]")
 _FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|me|my|we|we’re|we're|us|our)\b")
 _WINDOW = 300  # characters of context read on either side of a quote; keeps the work per quote constant
 
@@ -163,6 +165,8 @@ class Attributor:
     def _unattributed(self, inner: str) -> Decision:
         words = count_words_of(inner)
         sentence_like = (words >= 3 and bool(re.search(r"[.!?…,;]", inner) or _FIRST_PERSON.search(inner))) or words >= 8
+        # "Nobody comes." right after someone spoke in this paragraph: a short sentence of theirs
+        sentence_like = sentence_like or (self.last_speaker is not None and bool(_SHORT_SENTENCE.fullmatch(inner)))
         if not sentence_like:
             note = f"unattributed {words}-word quote; given to the narrator" if words >= 4 else ""
             return Decision(None, "term (short quoted phrase)", note)
