@@ -144,7 +144,7 @@ def convert_article(
     barriers = set(interview.turns) if interview else set()
     style = quote_style([p for i, p in enumerate(body) if i not in barriers])
     spans = scan(body, style, barriers)
-    cast = Cast(host_name, guest_name, guest_tag, guest_pronoun(body, guest_name))
+    cast = Cast(host_name, guest_name, guest_tag, guest_pronoun([header.standfirst, *body], guest_name))
     third = {}
     if interview:
         for label, role in interview.labels.items():

@@ -45,7 +45,10 @@ _ACCORDING_BEFORE = re.compile(r"\b[Aa]ccording to (?P<np>[^,.;:!?“”\"]{1,80
 _ACCORDING_AFTER = re.compile(r"\s*[,;—–-]?\s*according to (?P<np>[^,.;:!?“”\"]{1,80})")
 _OWNER = re.compile(r"\b(?:from|by|of|issued by|released by)\s+(?P<owner>.+)$")
 #: What may stand between a speech verb and a partial quote: ``said that it``, ``added that the budget was``.
-_PARTIAL_TAIL = re.compile(r"(?:\s+in a statement)?(?:\s+(?:that|as|how)\b[^“”\"‘’«»:;]{0,120})?\s*")
+_PARTIAL_TAIL = re.compile(
+    r"(?:\s+in a statement)?(?:\s+(?:it|him|her|them|this|the\s+\w+|his\s+\w+|her\s+\w+|their\s+\w+)(?=\s+as\b))?"
+    r"(?:\s+(?:that|as|how)\b[^“”\"‘’«»:;]{0,120})?\s*"
+)
 _TERM_CUE = re.compile(
     r"(?:called|named|dubbed|titled|entitled|known as|translates? (?:to|as)|translated as|means|meaning|"
     r"word|words|term|phrase|slogan|motto|headline|chant(?:ed|ing|s)?|banner|placard|sign|reading|reads|"
@@ -145,10 +148,10 @@ class Attributor:
         if according:
             return self._source(according.group("np"), f"according to {according.group('np')}")
         if ends_open:
-            match = _AFTER.match(after)
-            if match:
-                subject = match.group("subj") or match.group("subj2")
-                return self._subject(subject, f"attribution after: {match.group(0).strip(' ,')}")
+            following = _AFTER.match(after)
+            if following:
+                subject = following.group("subj") or following.group("subj2")
+                return self._subject(subject, f"attribution after: {following.group(0).strip(' ,')}")
             according = _ACCORDING_AFTER.match(after)
             if according:
                 return self._source(according.group("np"), f"according to {according.group('np')}")

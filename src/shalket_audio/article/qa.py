@@ -61,17 +61,26 @@ def find_labels(body: list[str]) -> dict[int, re.Match[str]]:
     """Labelled paragraphs, when the article is a labelled Q&A (two or more labels that recur)."""
     matches = {i: m for i, p in enumerate(body) if (m := _LABEL.match(p)) and _plausible(m.group("label"))}
     uses = Counter(_key(m.group("label")) for m in matches.values())
-    keep = {k for k, n in uses.items() if n >= 2 or k in _QUESTION_LABELS | _ANSWER_LABELS}
+    reserved = _QUESTION_LABELS | _ANSWER_LABELS
+    if uses.keys() & reserved:
+        keep = set(uses)  # "Interviewer:" or "Q:" says it is a Q&A: every label in it counts
+    else:
+        # names as labels: one must recur, and the speaker must change at least twice
+        order = [_key(m.group("label")) for _, m in sorted(matches.items())]
+        changes = sum(1 for a, b in zip(order, order[1:], strict=False) if a != b)
+        keep = set(uses) if changes >= 2 and max(uses.values(), default=0) >= 2 else set()
     matches = {i: m for i, m in matches.items() if _key(m.group("label")) in keep}
-    if len(keep) < 2 or len(matches) < 3:
+    if not (keep & _QUESTION_LABELS and len(matches) >= 2) and (len(keep) < 2 or len(matches) < 3):
         return {}
     return matches
 
 
 def label_names(body: list[str]) -> list[str]:
     """The labels that may be people's names, for finding the interviewee."""
-    reserved = _QUESTION_LABELS | _ANSWER_LABELS
-    return list(dict.fromkeys(m.group("label") for m in find_labels(body).values() if _key(m.group("label")) not in reserved))
+    labels = [m.group("label") for m in find_labels(body).values()]
+    if any(_key(label) in _ANSWER_LABELS for label in labels):
+        return []
+    return list(dict.fromkeys(label for label in labels if _key(label) not in _QUESTION_LABELS))
 
 
 def _key(label: str) -> str:
@@ -111,6 +120,8 @@ def _labelled(body: list[str], labelled: dict[int, re.Match[str]], guest_name: s
         elif _EDITORS_NOTE.search(paragraph) and count_words_of(paragraph) <= 30:
             continue  # the narrator reads it, as prose
         else:
+            if who == HOST and GUEST not in roles.values():
+                who = GUEST  # only the questions are labelled: the plain paragraphs are the answers
             turns[i] = Turn(who, 0, 0, "")
     return Interview(turns, {first_form[k]: v for k, v in roles.items()}, {first_form[k]: v for k, v in notes.items()})
 

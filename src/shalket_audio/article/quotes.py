@@ -7,10 +7,10 @@ quotes need a rule, because the same characters are apostrophes:
 - before a two-digit year or an elision (``'90s``, ``'em``, ``'cause``, ``'til``, ``rock 'n' roll``)
   it is an apostrophe;
 - it opens a quote only after a space or an opening bracket or dash, with text right after it;
-- it closes a quote only after text, with no letter or digit right after it.  When a letter follows
-  after a space (``the members' room``) it is a *weak* close: it closes the quote only if no other
-  closing mark follows before the next opening mark, so a plural possessive inside a quote does not
-  end the quote early.
+- it closes a quote only after text, with no letter or digit right after it.  After an ``s`` and
+  before a lower-case word (``the members' room``) it is a *weak* close: it closes the quote only if
+  no other closing mark follows before the next opening mark (in this paragraph, or the next one when
+  the quote runs on), so a plural possessive inside a quote does not end the quote early.
 
 The article's style is the one with more opening marks: double quotes (the nested quotes are then
 single) or single quotes (the nested ones double).  Each paragraph is scanned once, mark by mark.
@@ -78,15 +78,31 @@ def _single_marks(p: str) -> list[tuple[int, int]]:
                 continue  # the second mark of 'n'
             if after.isalnum():
                 continue
-            weak = before.isalpha() and after.isspace() and i + 2 < n and p[i + 2].isalnum()
+            # after an s and before a word, it may be a plural possessive (the members' room)
+            weak = before in "sSzZ" and after.isspace() and i + 2 < n and p[i + 2].isalnum() and not p[i + 2].isupper()
             found.append((i, WEAK_CLOSE if weak else CLOSE))
     return found
 
 
 def quote_style(body: list[str]) -> QuoteStyle:
-    doubles = sum(1 for p in body for _, kind in _double_marks(p) if kind == OPEN)
-    singles = sum(1 for p in body for _, kind in _single_marks(p) if kind == OPEN)
-    return SINGLE if singles > doubles else DOUBLE
+    """The style with more quotes at the top level (not inside a quote of the other style)."""
+    top = {"double": 0, "single": 0}
+    first = ""  # on a tie, the style that opens first is the outer one
+    for p in body:
+        marks = sorted([(i, kind, "double") for i, kind in _double_marks(p)] + [(i, kind, "single") for i, kind in _single_marks(p)])
+        stack: list[str] = []
+        for _, kind, style in marks:
+            if kind == OPEN:
+                if not stack:
+                    top[style] += 1
+                    first = first or style
+                stack.append(style)
+            elif style in stack:
+                while stack.pop() != style:
+                    pass
+    if top["single"] == top["double"]:
+        return SINGLE if first == "single" else DOUBLE
+    return SINGLE if top["single"] > top["double"] else DOUBLE
 
 
 @dataclass
@@ -116,8 +132,12 @@ def scan(body: list[str], style: QuoteStyle, barriers: Container[int] = ()) -> l
                 if i > 0 and paragraph[i - 1].isspace():
                     depth += 1  # a quote inside the quote, in the same marks
             else:
-                if kind == WEAK_CLOSE and k + 1 < len(found) and found[k + 1][1] != OPEN:
-                    continue  # a possessive: a stronger close follows
+                if kind == WEAK_CLOSE and (
+                    found[k + 1][1] != OPEN
+                    if k + 1 < len(found)
+                    else pi + 1 < len(body) and pi + 1 not in barriers and _continues(marks[pi + 1])
+                ):
+                    continue  # a possessive: a later mark closes the quote
                 if depth:
                     depth -= 1
                     continue

@@ -118,8 +118,8 @@ class Cast:
                 if entity.pronoun == pronoun:
                     return entity, ""
                 if not entity.pronoun and entity is last_speaker:
-                    entity.pronoun = pronoun
-                    return entity, f"'{pronoun}' right after {entity.name}; taken as {entity.name}"
+                    # news writing names the other speaker again, so the pronoun is most likely hers
+                    return self.guest, f"'{pronoun}' right after {entity.name}, whose pronoun is unknown; taken as {self.guest.name}"
             return self.guest, ""
         for entity in self._recent:
             if entity.kind in ("host", "guest"):

@@ -22,7 +22,7 @@ VERBS = (
     r"|comments|responded|responds|calls it|called it|described it as|describes it as|acknowledged|acknowledges"
     r"|confirmed|confirms|denied|denies|urged|urges|promised|promises|maintained|maintains|testified|testifies"
     r"|emphasised|emphasized|emphasises|emphasizes|cautioned|cautions|predicted|predicts|estimated|estimates"
-    r"|recommended|recommends|countered|counters|quipped|quips|adds|wondered|wonders|tells me|told me"
+    r"|recommended|recommends|countered|counters|quipped|quips|wondered|wonders|describes|described"
 )
 #: Titles and descriptions that come before a name and are not part of it.
 TITLE_WORDS = frozenset(
