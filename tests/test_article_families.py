@@ -328,7 +328,7 @@ def test_reverse_pronouns_when_the_interviewee_is_he() -> None:
 
 def test_quoted_speakers_have_names_and_a_third_voice_in_every_profile() -> None:
     conversion = convert("“It is not enough,” said Dr Amir Patel. “We stay,” Amina said.")
-    host, guest, quoted = conversion.episode.speakers
+    *_, quoted = conversion.episode.speakers
     assert (quoted.tag, quoted.name, quoted.role) == ("patel", "Amir Patel", "quoted")
     for profile in ("local", "google"):
         voices = [DEFAULT_VOICES[role][profile][0] for role in ("host", "guest", "quoted")]

@@ -127,8 +127,10 @@ def script_command(
     conversion = convert_file(article, interviewer=interviewer, interviewee=interviewee, show=show)
     text = serialize_script(conversion.episode)
     to_stdout = out is not None and str(out) == "-"
-    target = Path("-") if to_stdout else out or article.with_name(
-        article.name.removesuffix(".txt").removesuffix(".article") + ".md"
+    target = (
+        Path("-")
+        if to_stdout
+        else out or article.with_name(article.name.removesuffix(".txt").removesuffix(".article") + ".md")
     )
     if not to_stdout and target.exists() and not force:
         raise InputError(

@@ -190,7 +190,11 @@ def convert_article(
     others = [e for e in cast.others if e.quotes]
     intro = chaptering.intro(header)
     outro = chaptering.outro(
-        header, host_name, guest_name, credit_host=host_name != DEFAULT_NARRATOR or bool(interviewer), others=bool(others)
+        header,
+        host_name,
+        guest_name,
+        credit_host=host_name != DEFAULT_NARRATOR or bool(interviewer),
+        others=bool(others),
     )
     words = [sum(count_words_of(i.text) for i in items if isinstance(i, Segment)) for items in by_paragraph]
     groups = chaptering.balance(words, intro, outro)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .quotes import Span, QuoteStyle, strip_marks
+from .quotes import QuoteStyle, Span, strip_marks
 from .speakers import Cast, Entity
 from .text import NOT_NAME_WORDS, SENTENCE_END, VERBS, count_words_of
 
@@ -167,7 +167,9 @@ class Attributor:
 
     def _unattributed(self, inner: str) -> Decision:
         words = count_words_of(inner)
-        sentence_like = (words >= 3 and bool(re.search(r"[.!?…,;]", inner) or _FIRST_PERSON.search(inner))) or words >= 8
+        sentence_like = (
+            words >= 3 and bool(re.search(r"[.!?…,;]", inner) or _FIRST_PERSON.search(inner))
+        ) or words >= 8
         # "Nobody comes." right after someone spoke in this paragraph: a short sentence of theirs
         sentence_like = sentence_like or (self.last_speaker is not None and bool(_SHORT_SENTENCE.fullmatch(inner)))
         if not sentence_like:
@@ -197,7 +199,9 @@ class Attributor:
         else:
             entity = self.cast.described(subject)
         if entity is None:
-            return Decision(None, reason, f"attribution to '{subject}' names no speaker the rules know; given to the narrator")
+            return Decision(
+                None, reason, f"attribution to '{subject}' names no speaker the rules know; given to the narrator"
+            )
         return Decision(entity, reason)
 
     def _source(self, phrase: str, reason: str) -> Decision:
@@ -211,6 +215,8 @@ class Attributor:
 
 def _name_tokens(phrase: str) -> list[str]:
     tokens = phrase.split()
-    while tokens and (tokens[0] in NOT_NAME_WORDS or tokens[0].lower() in ("the", "a", "an", "his", "her", "their", "one")):
+    while tokens and (
+        tokens[0] in NOT_NAME_WORDS or tokens[0].lower() in ("the", "a", "an", "his", "her", "their", "one")
+    ):
         tokens = tokens[1:]
     return tokens

@@ -7,6 +7,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 
 from ..script import Chapter, Item, Pause, Segment, estimate_seconds
 from .header import ArticleHeader
@@ -57,11 +58,9 @@ def balance(paragraph_words: list[int], intro: list[Segment], outro: list[Segmen
     prefix = [0]
     for w in words:
         prefix.append(prefix[-1] + w)
-    if count * len(words) ** 2 <= _EXACT_LIMIT:
-        cuts = _exact_cuts(prefix, count)
-    else:
-        cuts = _nearest_cuts(prefix, count)
-    return [range(a, b) for a, b in zip(cuts, cuts[1:], strict=False)]
+    exact = count * len(words) ** 2 <= _EXACT_LIMIT
+    cuts = _exact_cuts(prefix, count) if exact else _nearest_cuts(prefix, count)
+    return [range(a, b) for a, b in pairwise(cuts)]
 
 
 def _exact_cuts(prefix: list[int], count: int) -> list[int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 from .text import count_words_of
 
@@ -50,7 +51,7 @@ class Interview:
 
 def starts_with_label(paragraph: str) -> bool:
     match = _LABEL.match(paragraph)
-    return bool(match) and _plausible(match.group("label"))
+    return match is not None and _plausible(match.group("label"))
 
 
 def _plausible(label: str) -> bool:
@@ -67,7 +68,7 @@ def find_labels(body: list[str]) -> dict[int, re.Match[str]]:
     else:
         # names as labels: one must recur, and the speaker must change at least twice
         order = [_key(m.group("label")) for _, m in sorted(matches.items())]
-        changes = sum(1 for a, b in zip(order, order[1:], strict=False) if a != b)
+        changes = sum(1 for a, b in pairwise(order) if a != b)
         keep = set(uses) if changes >= 2 and max(uses.values(), default=0) >= 2 else set()
     matches = {i: m for i, m in matches.items() if _key(m.group("label")) in keep}
     if not (keep & _QUESTION_LABELS and len(matches) >= 2) and (len(keep) < 2 or len(matches) < 3):

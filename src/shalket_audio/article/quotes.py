@@ -40,7 +40,7 @@ class QuoteStyle:
         return _double_marks(paragraph) if self.name == "double" else _single_marks(paragraph)
 
 
-DOUBLE = QuoteStyle("double", "“”„«»\"")
+DOUBLE = QuoteStyle("double", '“”„«»"')
 SINGLE = QuoteStyle("single", "‘’'")
 
 
@@ -89,7 +89,10 @@ def quote_style(body: list[str]) -> QuoteStyle:
     top = {"double": 0, "single": 0}
     first = ""  # on a tie, the style that opens first is the outer one
     for p in body:
-        marks = sorted([(i, kind, "double") for i, kind in _double_marks(p)] + [(i, kind, "single") for i, kind in _single_marks(p)])
+        marks = sorted(
+            [(i, kind, "double") for i, kind in _double_marks(p)]
+            + [(i, kind, "single") for i, kind in _single_marks(p)]
+        )
         stack: list[str] = []
         for _, kind, style in marks:
             if kind == OPEN:

@@ -119,13 +119,16 @@ class Cast:
                     return entity, ""
                 if not entity.pronoun and entity is last_speaker:
                     # news writing names the other speaker again, so the pronoun is most likely hers
-                    return self.guest, f"'{pronoun}' right after {entity.name}, whose pronoun is unknown; taken as {self.guest.name}"
+                    return (
+                        self.guest,
+                        f"'{pronoun}' right after {entity.name}, whose pronoun is unknown; taken as {self.guest.name}",
+                    )
             return self.guest, ""
         for entity in self._recent:
             if entity.kind in ("host", "guest"):
                 continue
             fits = entity.pronoun == pronoun or (pronoun == "they" and entity.pronoun == "it")
-            if not entity.pronoun and (pronoun == "they" or entity.kind == "person" and pronoun in ("he", "she")):
+            if not entity.pronoun and (pronoun == "they" or (entity.kind == "person" and pronoun in ("he", "she"))):
                 entity.pronoun = pronoun  # learnt: "Patel said … He added"
                 fits = True
             if fits:
@@ -155,7 +158,9 @@ class Cast:
             return None
         kind = "body" if any(t in PLACE_WORDS for t in tokens) else "person"
         name = " ".join(tokens)
-        entity = self._new(name, _slug(tokens[-1] if kind == "person" else name), kind, pronoun or ("it" if kind == "body" else ""))
+        entity = self._new(
+            name, _slug(tokens[-1] if kind == "person" else name), kind, pronoun or ("it" if kind == "body" else "")
+        )
         if kind == "person":
             self._alias.setdefault(tokens[-1].lower(), entity)
         return entity
@@ -180,7 +185,11 @@ class Cast:
         if found is not None:
             return found
         capitalised = any(w[:1].isupper() for w in words)
-        kind = "body" if pronoun in ("it", "they") or capitalised and head in _SPEAKER_NOUNS and pronoun == "it" else "person"
+        kind = (
+            "body"
+            if pronoun in ("it", "they") or (capitalised and head in _SPEAKER_NOUNS and pronoun == "it")
+            else "person"
+        )
         name = " ".join(words)
         entity = self._new(name[0].upper() + name[1:], _slug(name), kind, pronoun)
         entity.aliases.add(head)
@@ -220,11 +229,13 @@ def guest_pronoun(body: list[str], guest_name: str) -> str:
         for index, sentence in enumerate(sentences):
             words = [w.lower() for w in _TOKEN.findall(sentence)]
             if names & set(words):
-                following = [w.lower() for w in _TOKEN.findall(sentences[index + 1])] if index + 1 < len(sentences) else []
+                following = (
+                    [w.lower() for w in _TOKEN.findall(sentences[index + 1])] if index + 1 < len(sentences) else []
+                )
                 counts.update(_PRONOUN_WORDS[w] for w in words + following if w in _PRONOUN_WORDS)
     if not counts:
         return ""
-    (best, n), *rest = counts.most_common(2) + [("", 0)]
+    (best, n), *rest = [*counts.most_common(2), ("", 0)]
     return best if n > rest[0][1] else ""
 
 
