@@ -47,8 +47,12 @@ _OWNER = re.compile(r"\b(?:from|by|of|issued by|released by)\s+(?P<owner>.+)$")
 #: What may stand between a speech verb and a partial quote: ``said that it``, ``added that the budget was``.
 _PARTIAL_TAIL = re.compile(
     r"(?:\s+in a statement)?(?:\s+(?:it|him|her|them|this|the\s+\w+|his\s+\w+|her\s+\w+|their\s+\w+)(?=\s+as\b))?"
-    r"(?:\s+(?:that|as|how)\b[^“”\"‘’«»:;]{0,120})?\s*"
+    r"(?:\s+(?:that|as|how)\b[^“”\"‘’«»:;]{0,120}"
+    r"|(?:\s+that)?\s+(?:it|they|he|she|we|this|the\s+[\w-]+)\s+(?:was|were|is|are|had|has|have|would|will|could|remained)\b"
+    r"[^“”\"‘’«»:;.!?]{0,80})?\s*"
 )
+#: A second partial quote in the same sentence: ``… “under review” and that it had “engaged …”``.
+_SAME_SENTENCE = re.compile(r"\s*,?\s*(?:and|but|or|while|adding|, adding)\b[^.!?“”\"‘’«»]{0,80}")
 _TERM_CUE = re.compile(
     r"(?:called|named|dubbed|titled|entitled|known as|translates? (?:to|as)|translated as|means|meaning|"
     r"word|words|term|phrase|slogan|motto|headline|chant(?:ed|ing|s)?|banner|placard|sign|reading|reads|"
@@ -59,6 +63,10 @@ _SENTENCE_SUBJECT = re.compile(
     r"\s*[“”\"‘’'(]?\s*(?P<np>(?:She|He|They)\b|(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*(?=[’']s\b|,|\s+[a-z]))"
 )
 _SHORT_SENTENCE = re.compile(r"[A-Z].*[.!?…]")
+_POSSESSIVE_SUBJECT = re.compile(
+    r"\s*(?P<owner>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)[’']s\s+(?P<noun>[a-z]+)"
+    r"(?:,\s+(?P<name>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?),)?"
+)
 _FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|me|my|we|we’re|we're|us|our)\b")
 _WINDOW = 300  # characters of context read on either side of a quote; keeps the work per quote constant
 
@@ -76,6 +84,7 @@ class Attributor:
         self.focus: Entity | None = None  # who the current paragraph is about
         self.last_speaker: Entity | None = None  # the previous quote's speaker in this paragraph
         self.carried: Entity | None = None  # the previous paragraph's closing speaker
+        self.continues = False  # the quote goes on the previous quote's sentence ("… and that it had “…”")
 
     def run(self, spans: list[Span]) -> list[Decision]:
         decisions: list[Decision] = []
@@ -93,7 +102,9 @@ class Attributor:
             end_pi, end = span.end
             following = spans[k + 1].start if k + 1 < len(spans) else (len(self.body), 0)
             stop = following[1] if following[0] == end_pi else len(self.body[end_pi])
-            before = self._sentence_before(self.body[pi][max(offset, start - _WINDOW) : start])
+            gap = self.body[pi][max(offset, start - _WINDOW) : start]
+            before = self._sentence_before(gap)
+            self.continues = offset > 0 and last[0] == pi and before == gap and bool(_SAME_SENTENCE.fullmatch(gap))
             after = self.body[end_pi][end : min(stop, end + _WINDOW)]
             inner = " ".join(strip_marks(self.body[p][s:e], self.style.marks) for p, s, e in span.parts)
             decision = self._decide(before, inner, after)
@@ -117,6 +128,15 @@ class Attributor:
         starts = [0] if start == 0 or text.lstrip()[:1].isupper() else []
         starts += [m.end() for m in SENTENCE_END.finditer(text)]
         for position in starts:
+            owned = _POSSESSIVE_SUBJECT.match(text, position)
+            if owned and self.cast.described(owned.group("noun")) is not None:
+                # "Nowak's wife, Ewa, …": the sentence is about the wife, not about Nowak
+                noun = f"{owned.group('owner')}’s {owned.group('noun')}"
+                entity = self.cast.described(noun, display=owned.group("name") or "")
+                if entity is not None:
+                    self.cast.touch(entity)
+                    self.focus = entity
+                    continue
             match = _SENTENCE_SUBJECT.match(text, position)
             if not match:
                 continue
@@ -157,6 +177,8 @@ class Attributor:
                 return self._source(according.group("np"), f"according to {according.group('np')}")
         if match and _PARTIAL_TAIL.fullmatch(match.group("tail")):
             return self._subject(match.group("subj"), f"attribution before a partial quote: {match.group(0).strip()}")
+        if self.continues and self.last_speaker is not None:
+            return Decision(self.last_speaker, "a second quote in the same sentence")
         if before.rstrip().endswith(":"):
             subject = _SENTENCE_SUBJECT.match(before)
             if subject:

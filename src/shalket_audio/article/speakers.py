@@ -63,6 +63,7 @@ _SPEAKER_NOUNS: dict[str, str] = {
     ),
 }
 _PERSON_SUFFIX = re.compile(r"(?:er|or|ist|ian|ant|ent)$")
+_OWNER_DETERMINER = re.compile(r"(?:his|her|their)\s+", re.IGNORECASE)
 _DETERMINER = re.compile(r"^(?:the|a|an|one|another|his|her|their|its|our|my)\s+", re.IGNORECASE)
 
 
@@ -165,7 +166,7 @@ class Cast:
             self._alias.setdefault(tokens[-1].lower(), entity)
         return entity
 
-    def described(self, phrase: str) -> Entity | None:
+    def described(self, phrase: str, display: str = "") -> Entity | None:
         """``a council spokeswoman``, ``the ministry``, ``police``: a speaker known by what it is."""
         words = _DETERMINER.sub("", phrase.strip()).split()
         if not words:
@@ -184,16 +185,16 @@ class Cast:
             found = next((e for e in self._recent if e.kind not in ("host", "guest") and e.aliases & {head}), None)
         if found is not None:
             return found
-        capitalised = any(w[:1].isupper() for w in words)
-        kind = (
-            "body"
-            if pronoun in ("it", "they") or (capitalised and head in _SPEAKER_NOUNS and pronoun == "it")
-            else "person"
-        )
-        name = " ".join(words)
-        entity = self._new(name[0].upper() + name[1:], _slug(name), kind, pronoun)
+        kind = "body" if pronoun in ("it", "they") else "person"
+        owner = _OWNER_DETERMINER.match(phrase.strip())
+        name = " ".join(words if owner is None else [owner.group(0).strip().lower(), *words])
+        entity = self._new(name or display, _slug(name), kind, pronoun)
+        entity.name = display or name[0].upper() + name[1:]
         entity.aliases.add(head)
         self._alias[key] = entity
+        if display:
+            self._alias.setdefault(display.lower(), entity)
+            self._alias.setdefault(display.split()[0].lower(), entity)
         return entity
 
     def _new(self, name: str, tag: str, kind: str, pronoun: str) -> Entity:
@@ -252,6 +253,8 @@ def find_interviewee(
         # capitalised at the start of a sentence is not part of the name.
         while tokens and (
             tokens[0] in NOT_NAME_WORDS
+            or tokens[0] in TITLE_PRONOUN
+            or tokens[0] in ("Dr", "Prof", "Mx", "MP")
             or (len(tokens) > 2 and (tokens[0] in TITLE_WORDS or tokens[0].lower() in lowercase_words))
         ):
             tokens = tokens[1:]

@@ -30,7 +30,7 @@ TITLE_WORDS = frozenset(
     "Prof President Minister Senator General Colonel Captain Prince Princess King Queen Director Founder "
     "Chair Leader Singer Poet Reporter Editor Student Teacher Mayor Governor Judge Sister Brother Father "
     "Mother Sir Dame Lord Lady Rev Reverend Officer Sergeant Inspector Detective Chief Superintendent "
-    "Councillor Commissioner Secretary Spokesman Spokeswoman Spokesperson Deputy Chancellor Premier".split()
+    "Councillor MP MEP Commissioner Secretary Spokesman Spokeswoman Spokesperson Deputy Chancellor Premier".split()
 )
 #: Titles that say which pronoun a person takes.
 TITLE_PRONOUN = {"Mr": "he", "Sir": "he", "Lord": "he", "King": "he", "Prince": "he", "Father": "he"} | {
