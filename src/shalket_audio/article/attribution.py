@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 
 from .quotes import QuoteStyle, Span, strip_marks
-from .speakers import Cast, Entity
+from .speakers import Cast, Entity, is_speaker_noun
 from .text import NOT_NAME_WORDS, SENTENCE_END, VERBS, count_words_of
 
 _SUBJECT = (
@@ -128,8 +128,9 @@ class Attributor:
         starts = [0] if start == 0 or text.lstrip()[:1].isupper() else []
         starts += [m.end() for m in SENTENCE_END.finditer(text)]
         for position in starts:
+            entity: Entity | None
             owned = _POSSESSIVE_SUBJECT.match(text, position)
-            if owned and self.cast.described(owned.group("noun")) is not None:
+            if owned and is_speaker_noun(owned.group("noun")):
                 # "Nowak's wife, Ewa, …": the sentence is about the wife, not about Nowak
                 noun = f"{owned.group('owner')}’s {owned.group('noun')}"
                 entity = self.cast.described(noun, display=owned.group("name") or "")
@@ -141,7 +142,6 @@ class Attributor:
             if not match:
                 continue
             phrase = match.group("np")
-            entity: Entity | None
             if phrase in ("She", "He", "They"):
                 entity, _ = self.cast.resolve_pronoun(phrase.lower(), self.last_speaker)
             else:

@@ -172,12 +172,9 @@ class Cast:
         if not words:
             return None
         head = words[-1].lower()
-        if head in _SPEAKER_NOUNS:
-            pronoun = _SPEAKER_NOUNS[head]
-        elif _PERSON_SUFFIX.search(head) and len(head) > 4:
-            pronoun = ""
-        else:
+        if not is_speaker_noun(head):
             return None
+        pronoun = _SPEAKER_NOUNS.get(head, "")
         key = " ".join(w.lower() for w in words)
         found = self._alias.get(key)
         if found is None and len(words) == 1:
@@ -207,6 +204,12 @@ class Cast:
         self.others.append(entity)
         self._alias.setdefault(name.lower(), entity)
         return entity
+
+
+def is_speaker_noun(word: str) -> bool:
+    """Can a speaker be known by this noun (``spokeswoman``, ``ministry``, ``wife``)?"""
+    head = word.lower()
+    return head in _SPEAKER_NOUNS or (len(head) > 4 and bool(_PERSON_SUFFIX.search(head)))
 
 
 def _slug(text: str) -> str:
