@@ -290,6 +290,30 @@ NEWS_CASES = [
         [("They took everything.", "bekov")],
     ),
     (
+        "two partial quotes in one sentence of a body's statement",
+        "The Home Office said it was “committed to reducing the use of hotels” and that it had "
+        "“engaged with the local authority throughout”.",
+        [
+            ("committed to reducing the use of hotels", "home-office"),
+            ("engaged with the local authority throughout", "home-office"),
+        ],
+    ),
+    (
+        "an MP by name, a partial quote, then 'he added:'",
+        "Local MP David Crane said the decision was “deeply disappointing”. He added: “I have written to the minister.”",
+        [("deeply disappointing", "crane"), ("I have written to the minister.", "crane")],
+    ),
+    (
+        "a relative introduced by a possessive, then 'she'",
+        "Amina’s sister, Leila, has stood by her. “It has been very hard,” she said.",
+        [("It has been very hard,", "leila")],
+    ),
+    (
+        "a spokeswoman's second sentence, unattributed",
+        "“We take every concern seriously,” a spokeswoman said. “A review found nothing.”",
+        [("We take every concern seriously,", "spokeswoman"), ("A review found nothing.", "spokeswoman")],
+    ),
+    (
         "the interviewee's words stay hers after another speaker in an earlier paragraph",
         "“The plan is sound,” a council official said.\n\nAmina disagrees. “It is a disaster,” she said.",
         [("The plan is sound,", "council-official"), ("It is a disaster,", "amina")],

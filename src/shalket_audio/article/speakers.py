@@ -185,7 +185,7 @@ class Cast:
         kind = "body" if pronoun in ("it", "they") else "person"
         owner = _OWNER_DETERMINER.match(phrase.strip())
         name = " ".join(words if owner is None else [owner.group(0).strip().lower(), *words])
-        entity = self._new(name or display, _slug(name), kind, pronoun)
+        entity = self._new(name, _slug(display or name), kind, pronoun)
         entity.name = display or name[0].upper() + name[1:]
         entity.aliases.add(head)
         self._alias[key] = entity
