@@ -32,6 +32,48 @@ def test_script_writes_next_to_the_article_and_reports(tmp_path: Path) -> None:
     assert runner.invoke(app, ["check", str(out)]).exit_code == 0
 
 
+NEWS = (
+    "Flood Town Waits\n\nBy Ann Writer\n\nCampaigner Maria Lopez fights for flood defences in her town.\n\n"
+    "'I never planned any of this,' Maria Lopez says. 'Nobody came to help us.'\n\n"
+    "A council spokeswoman said: 'We are reviewing the defences.'\n\n"
+    "'It will be finished by June.' Lopez laughed.\n\n"
+    "Later, 'six words said by no one' appeared.\n"
+)
+
+
+def test_script_lists_the_review_notes_it_writes_and_check_counts_them(tmp_path: Path) -> None:
+    article = tmp_path / "news.article.txt"
+    article.write_text(NEWS, encoding="utf-8")
+    result = runner.invoke(app, ["script", str(article)])
+    assert result.exit_code == 0, result.output
+    script = tmp_path / "news.md"
+    lines = script.read_text(encoding="utf-8").splitlines()
+    assert "  quoted: Council spokeswoman (tag council-spokeswoman)" in result.output
+    assert "review: 2 attributions to check" in result.output
+    listed = [line.strip() for line in result.output.splitlines() if line.strip().startswith(f"{script}:")]
+    assert len(listed) == 2
+    for entry in listed:
+        number, text = entry.removeprefix(f"{script}:").split(": ", 1)
+        assert lines[int(number) - 1] == f"<!-- {text} -->"
+    assert "given to the narrator" in listed[1]
+    check = runner.invoke(app, ["check", str(script)])
+    assert check.exit_code == 0, check.output
+    assert "review: 2 notes left to check" in check.output
+    assert "council-spokeswoman" in check.output
+    edited = [line for line in lines if not line.startswith("<!-- review:")]
+    script.write_text("\n".join(edited) + "\n", encoding="utf-8")
+    assert "review:" not in runner.invoke(app, ["check", str(script)]).output
+
+
+def test_script_without_a_byline_says_so_once_and_converts(tmp_path: Path) -> None:
+    article = tmp_path / "nobyline.article.txt"
+    article.write_text(NEWS.replace("By Ann Writer\n\n", ""), encoding="utf-8")
+    result = runner.invoke(app, ["script", str(article)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("notice:") == 1 and "no byline" in result.output
+    assert "interviewer: Narrator (tag interviewer)" in result.output
+
+
 def test_script_refuses_to_overwrite_a_producers_edits(tmp_path: Path) -> None:
     out = tmp_path / "edited.md"
     out.write_text("my edits", encoding="utf-8")

@@ -202,6 +202,35 @@ def test_srt_names_the_speaker_at_each_change(package: Path, timeline: dict) -> 
         previous = vtt_cue.voice
 
 
+def test_quoted_speakers_are_named_in_transcripts_and_on_the_page_but_not_cast_in_the_feed(tmp_path: Path) -> None:
+    """A converted news story's other speakers, built with their default (third) voice."""
+    script = tmp_path / "quoted.md"
+    script.write_text(
+        SMALL.replace("TITLE", "Quoted")
+        .replace("TEXT", "We are a failed state.")
+        .replace(
+            "  zhanar: {name: Zhanar Sekerbeyeva, role: guest}\n",
+            "  zhanar: {name: Zhanar Sekerbeyeva, role: guest}\n  patel: {name: Amir Patel, role: quoted}\n",
+        )
+        .replace("interviewer: Thank you.", "patel: It is not enough.\ninterviewer: Thank you."),
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["build", str(script), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "out"
+    captions = webvtt.read(str(out / "quoted.vtt")).captions
+    assert {c.voice for c in captions} == {"Ann Writer", "Zhanar Sekerbeyeva", "Amir Patel"}
+    assert any(c.voice == "Amir Patel" and c.text == "It is not enough." for c in captions)
+    assert "Amir Patel: It is not enough." in (out / "quoted.srt").read_text(encoding="utf-8")
+    page = _Text()
+    page.feed((out / "quoted.html").read_text(encoding="utf-8"))
+    assert "Amir Patel" in page.text
+    item = ET.parse(out / "feed.xml").getroot().find("channel/item")
+    assert item is not None
+    people = {(p.get("role"), p.text) for p in item.findall(f"{PODCAST}person")}
+    assert people == {("host", "Ann Writer"), ("guest", "Zhanar Sekerbeyeva")}
+
+
 # --------------------------------------------------------------------------- safety
 
 HOSTILE = '<script>alert("x")</script> & ]]> done'
