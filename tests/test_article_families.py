@@ -290,6 +290,17 @@ NEWS_CASES = [
         [("They took everything.", "bekov")],
     ),
     (
+        "an age or a description between the name and the verb; the interviewer's 'I ask'",
+        "“We lost everything,” Marat Bekov, 54, said. Dr Amir Patel, a hydrologist at the university, said: "
+        "“The river is rising.” “Are you afraid?” I ask. “No,” Duarte, 34, says.",
+        [
+            ("We lost everything,", "bekov"),
+            ("The river is rising.", "patel"),
+            ("Are you afraid?", "interviewer"),
+            ("No,", "amina"),
+        ],
+    ),
+    (
         "two partial quotes in one sentence of a body's statement",
         "The Home Office said it was “committed to reducing the use of hotels” and that it had "
         "“engaged with the local authority throughout”.",

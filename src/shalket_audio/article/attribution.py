@@ -36,10 +36,12 @@ _SUBJECT_AFTER = (
     r"(?P<subj2>(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Oo]ne|[Aa]nother)\s+(?:[\w’'-]+\s+){0,2}?[\w’'-]+"
     r"|[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'-]+){0,2}|she|he|they|it|I|we)\b"
 )
+#: "Bekov, 54, said", "Patel, a hydrologist at the university, said": an aside between name and verb.
+_APPOSITIVE = r"(?:,\s[^,“”\"‘’«».!?]{1,60},)?"
 _ADVERB = r"(?:\s+\w+ly)?(?:\s+(?:also|then|later|once|simply|quietly|has|had|have|will|would))?"
-_BEFORE = re.compile(rf"{_SUBJECT}{_ADVERB}\s+(?P<verb>{VERBS})\b(?P<tail>[^.!?]*)$")
+_BEFORE = re.compile(rf"{_SUBJECT}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b(?P<tail>[^.!?]*)$")
 _AFTER = re.compile(
-    rf"\s*[,;:—–-]?\s*(?:{_SUBJECT}{_ADVERB}\s+(?P<verb>{VERBS})\b|(?P<verb2>{VERBS})\s+{_SUBJECT_AFTER})"
+    rf"\s*[,;:—–-]?\s*(?:{_SUBJECT}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b|(?P<verb2>{VERBS})\s+{_SUBJECT_AFTER})"
 )
 _ACCORDING_BEFORE = re.compile(r"\b[Aa]ccording to (?P<np>[^,.;:!?“”\"]{1,80}?)\s*,\s*$")
 _ACCORDING_AFTER = re.compile(r"\s*[,;—–-]?\s*according to (?P<np>[^,.;:!?“”\"]{1,80})")

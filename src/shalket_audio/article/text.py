@@ -23,6 +23,8 @@ VERBS = (
     r"|confirmed|confirms|denied|denies|urged|urges|promised|promises|maintained|maintains|testified|testifies"
     r"|emphasised|emphasized|emphasises|emphasizes|cautioned|cautions|predicted|predicts|estimated|estimates"
     r"|recommended|recommends|countered|counters|quipped|quips|wondered|wonders|describes|described"
+    # base forms, for I, we and they ("I ask", "they tell me")
+    r"|ask|tell|add|explain|recall|reply|insist|admit|note|continue|suggest|warn|argue|claim|write|agree"
 )
 #: Titles and descriptions that come before a name and are not part of it.
 TITLE_WORDS = frozenset(
