@@ -301,6 +301,17 @@ NEWS_CASES = [
         ],
     ),
     (
+        "a place as a sentence's subject does not take the quote",
+        "Amina spoke first. Republic Square was full that night. “We will never leave this place.”",
+        [("We will never leave this place.", "amina")],
+    ),
+    (
+        "an organisation that has spoken is the subject of the next sentence",
+        "“We are investigating,” the Interior Ministry said. The Interior Ministry later added more. "
+        "“Nobody was hurt in the operation.”",
+        [("We are investigating,", "interior-ministry"), ("Nobody was hurt in the operation.", "interior-ministry")],
+    ),
+    (
         "two partial quotes in one sentence of a body's statement",
         "The Home Office said it was “committed to reducing the use of hotels” and that it had "
         "“engaged with the local authority throughout”.",

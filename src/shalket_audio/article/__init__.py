@@ -161,8 +161,6 @@ def convert_article(
     for index, (span, decision) in enumerate(zip(spans, decisions, strict=True)):
         who = decision.speaker
         tag = INTERVIEWER_TAG if who is None or who.kind == "host" else who.tag
-        if who is not None and who.kind != "host":
-            who.quotes += 1
         speaker_of.append(tag)
         stripped.append(tag != INTERVIEWER_TAG or len(span.parts) > 1)
         inner = " ".join(strip_marks(body[p][s:e], style.marks) for p, s, e in span.parts)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .quotes import QuoteStyle, Span, strip_marks
 from .speakers import Cast, Entity, is_speaker_noun
-from .text import NOT_NAME_WORDS, SENTENCE_END, VERBS, count_words_of
+from .text import NOT_NAME_WORDS, PLACE_WORDS, SENTENCE_END, VERBS, count_words_of
 
 _SUBJECT = (
     r"(?P<subj>\b(?:she|he|they|it|I|we)\b"
@@ -113,6 +113,7 @@ class Attributor:
             if decision.speaker is not None:
                 self.cast.touch(decision.speaker)
                 if decision.speaker.kind != "host":
+                    decision.speaker.quotes += 1
                     self.focus = self.last_speaker = decision.speaker
             decisions.append(decision)
             if end_pi != pi:
@@ -147,7 +148,11 @@ class Attributor:
             if phrase in ("She", "He", "They"):
                 entity, _ = self.cast.resolve_pronoun(phrase.lower(), self.last_speaker)
             else:
-                entity = self.cast.mention(phrase, create=len(_name_tokens(phrase)) >= 2)
+                # a new full name may start speaking; a place or an organisation only once it has spoken
+                tokens = _name_tokens(phrase)
+                entity = self.cast.mention(phrase, create=len(tokens) >= 2 and not PLACE_WORDS.intersection(tokens))
+                if entity is not None and entity.kind == "body" and not entity.quotes:
+                    entity = None
             if entity is not None and entity.kind != "host":
                 self.cast.touch(entity)
                 self.focus = entity
