@@ -172,6 +172,28 @@ QA_CASES = [
         ],
     ),
     (
+        "italic questions, then plain answers",
+        "*Why folk music?*\n\nBecause it remembers.\n\n*What about pop?*\n\nPop forgets.",
+        ("*",),
+        [
+            ("interviewer", "Why folk music?"),
+            ("aigerim", "Because it remembers."),
+            ("interviewer", "What about pop?"),
+            ("aigerim", "Pop forgets."),
+        ],
+    ),
+    (
+        "only the questions are labelled",
+        "Q: Why folk music?\n\nBecause it remembers.\n\nQ: What about pop?\n\nPop forgets.",
+        ("Q:",),
+        [
+            ("interviewer", "Why folk music?"),
+            ("aigerim", "Because it remembers."),
+            ("interviewer", "What about pop?"),
+            ("aigerim", "Pop forgets."),
+        ],
+    ),
+    (
         "prose before the questions, and an editors' note after",
         "We met in a café. “I am always late,” Nurlanova said.\n\nQ: Are you?\n\nA: Always.\n\nQ: Why?\n\n"
         "A: Habit.\n\nThis interview has been edited for length and clarity.",
@@ -225,6 +247,18 @@ def test_unknown_labels_are_guessed_and_listed_for_review() -> None:
     notes = [c.text for c in review_notes(conversion.episode)]
     assert any("label 'AN' taken as the interviewee" in n for n in notes), notes
     assert any("label 'HM' taken as the interviewer" in n for n in notes), notes
+
+
+def test_an_as_told_to_account_is_the_interviewees_throughout() -> None:
+    header = "I Swam the Channel at 70\n\nAs told to Sarah Green\n\nRetired teacher Joan Walsh on her 17-hour swim.\n\n"
+    body = "I started swimming at 60. My daughter said, “Mum, you need something.”\n\nThe water was freezing."
+    conversion = convert(body, header=header)
+    assert conversion.interviewee == "Joan Walsh"
+    assert conversion.episode.speakers[0].name == "Sarah Green"
+    assert [(s.speaker, s.text) for s in body_segments(conversion)] == [
+        ("joan", "I started swimming at 60. My daughter said, “Mum, you need something.”"),
+        ("joan", "The water was freezing."),
+    ]
 
 
 def test_a_label_used_once_is_prose() -> None:

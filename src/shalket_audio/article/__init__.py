@@ -22,7 +22,7 @@ from ..script import Episode, Item, Metadata, Segment, Speaker
 from . import chapters as chaptering
 from .attribution import Attributor
 from .header import ArticleHeader, paragraphs, split_header
-from .qa import GUEST, HOST, find_interview, label_names
+from .qa import GUEST, HOST, Interview, Turn, find_interview, label_names
 from .quotes import quote_style, scan, strip_marks
 from .review import PREFIX as REVIEW_PREFIX
 from .review import review_notes
@@ -141,6 +141,8 @@ def convert_article(
     guest_tag = tag_for(guest_name)
 
     interview = find_interview(body, guest_name, host_name)
+    if interview is None and header.told:
+        interview = Interview({i: Turn(GUEST, 0, 0, "") for i in range(len(body))}, {}, {})
     barriers = set(interview.turns) if interview else set()
     style = quote_style([p for i, p in enumerate(body) if i not in barriers])
     spans = scan(body, style, barriers)

@@ -17,7 +17,10 @@ _BOILERPLATE = re.compile(
     r"|tags?:.*|categor(y|ies):.*|home|next (article|story)|previous (article|story)",
     re.IGNORECASE,
 )
-_BYLINE = re.compile(r"(?:by|words by|written by|interview by|interviewed by|text by)\s+(.+)", re.IGNORECASE)
+_BYLINE = re.compile(
+    r"(?:by|words by|written by|interview by|interviewed by|text by|(?P<told>as told to))\s+(?P<rest>.+)",
+    re.IGNORECASE,
+)
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _DATELINE = re.compile(
     rf"(?:(?:Published|Posted|Updated)\s*:?\s*)?(?:\w+day,?\s+)?"
@@ -34,6 +37,8 @@ class ArticleHeader:
     author: str
     standfirst: str
     date: str
+    #: "As told to …": the body is the interviewee's own first-person account.
+    told: bool = False
 
 
 def paragraphs(text: str) -> tuple[list[str], list[str]]:
@@ -57,6 +62,7 @@ def split_header(paragraphs: list[str], path: Path | None) -> tuple[ArticleHeade
     if len(paragraphs[0].split()) <= 30 and not starts_with_label(paragraphs[0]):
         title, index = paragraphs[0], 1
     byline = author = standfirst = day = ""
+    told = False
     # The header is short: byline, dateline and standfirst come in the next few paragraphs, in any order.
     while index < len(paragraphs) and index <= 4:
         paragraph = paragraphs[index]
@@ -64,7 +70,8 @@ def split_header(paragraphs: list[str], path: Path | None) -> tuple[ArticleHeade
         byline_match = _BYLINE.fullmatch(paragraph) if words <= 14 else None
         if byline_match and not byline:
             byline = paragraph
-            author, day = _parse_byline(byline_match.group(1))
+            author, day = _parse_byline(byline_match.group("rest"))
+            told = bool(byline_match.group("told"))
             index += 1
             continue
         dateline = _DATELINE.fullmatch(paragraph.strip(" .|")) if words <= 8 else None
@@ -86,7 +93,7 @@ def split_header(paragraphs: list[str], path: Path | None) -> tuple[ArticleHeade
         break
     if not title:
         title = path.stem.replace(".article", "").replace("-", " ").title() if path else "Untitled interview"
-    header = ArticleHeader(title=title, byline=byline, author=author, standfirst=standfirst, date=day)
+    header = ArticleHeader(title=title, byline=byline, author=author, standfirst=standfirst, date=day, told=told)
     return header, paragraphs[index:]
 
 

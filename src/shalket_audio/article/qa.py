@@ -19,7 +19,8 @@ _LABEL = re.compile(
     r"(?P<open>\*\*|__)?\s*(?P<label>[A-Z][\w’'.&-]*(?:\s+[A-Z][\w’'.&-]*){0,3})\s*(?P<close>\*\*|__)?"
     r"\s*:\s*(?P<after>\*\*|__)?\s*(?=\S)"
 )
-_BOLD = re.compile(r"(\*\*|__)(?P<inner>(?:(?!\*\*|__).)+)\1")
+#: A paragraph wholly in bold or italics (``**Why?**``, ``*Why?*``, ``__Why?__``).
+_BOLD = re.compile(r"(\*\*|__|\*|_)(?P<inner>[^*_\s](?:(?!\1).)*?)\1")
 _QUESTION_LABELS = frozenset({"q", "question", "interviewer", "int"})
 _ANSWER_LABELS = frozenset({"a", "answer", "interviewee"})
 #: A note from the editors (``This interview has been edited for length``) is the narrator's, not an answer.
@@ -154,8 +155,9 @@ def _classify(
 
 
 def _bold_questions(body: list[str]) -> Interview | None:
-    """``**Why did you start?**`` then plain answers: bold paragraphs are the questions."""
-    bold = [i for i, p in enumerate(body) if _BOLD.fullmatch(p)]
+    """``**Why did you start?**`` then plain answers: bold (or italic) paragraphs are the questions."""
+    marked = {i: m for i, p in enumerate(body) if (m := _BOLD.fullmatch(p))}
+    bold = list(marked)
     asked = [i for i in bold if body[i].rstrip("*_ ").endswith("?")]
     if len(bold) < 2 or len(asked) * 5 < len(bold) * 3:
         return None
@@ -165,7 +167,8 @@ def _bold_questions(body: list[str]) -> Interview | None:
         paragraph = body[i]
         if i in bold:
             who = HOST
-            turns[i] = Turn(HOST, 2, 2, "")
+            width = len(marked[i].group(1))
+            turns[i] = Turn(HOST, width, width, "")
         elif _EDITORS_NOTE.search(paragraph) and count_words_of(paragraph) <= 30:
             continue
         else:
