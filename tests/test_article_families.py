@@ -365,6 +365,16 @@ NEWS_CASES = [
         [("It has been very hard,", "leila")],
     ),
     (
+        "a neighbour introduced by description and name, then 'he' for him",
+        "“The change improved safety,” a spokesman said. Her neighbour, Marat Bekov, remembers the flood. "
+        "“She saved us,” he says. “Six of us,” Bekov adds.",
+        [
+            ("The change improved safety,", "spokesman"),
+            ("She saved us,", "marat-bekov"),
+            ("Six of us,", "marat-bekov"),
+        ],
+    ),
+    (
         "a spokeswoman's second sentence, unattributed",
         "“We take every concern seriously,” a spokeswoman said. “A review found nothing.”",
         [("We take every concern seriously,", "spokeswoman"), ("A review found nothing.", "spokeswoman")],

@@ -65,9 +65,12 @@ _SENTENCE_SUBJECT = re.compile(
     r"\s*[“”\"‘’'(]?\s*(?P<np>(?:She|He|They)\b|(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*(?=[’']s\b|,|\s+[a-z]))"
 )
 _SHORT_SENTENCE = re.compile(r"[A-Z].*[.!?…]")
-_POSSESSIVE_SUBJECT = re.compile(
-    r"\s*(?P<owner>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)[’']s\s+(?P<noun>[a-z]+)"
-    r"(?:,\s+(?P<name>[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?),)?"
+#: A sentence about someone described: "Nowak's wife, Ewa, …", "Her neighbour, Seamus Flaherty, …",
+#: "A local fisherman remembers …".
+_DESCRIBED_SUBJECT = re.compile(
+    r"\s*(?:(?P<owner>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)[’']s|(?P<det>Her|His|Their|A|An|The|One))"
+    r"\s+(?:(?P<adj>[a-z]+)\s+)?(?P<noun>[a-z]+)\b"
+    r"(?:,\s+(?P<name>[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,2}),)?"
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|me|my|we|we’re|we're|us|our)\b")
 _WINDOW = 300  # characters of context read on either side of a quote; keeps the work per quote constant
@@ -132,15 +135,12 @@ class Attributor:
         starts += [m.end() for m in SENTENCE_END.finditer(text)]
         for position in starts:
             entity: Entity | None
-            owned = _POSSESSIVE_SUBJECT.match(text, position)
-            if owned and is_speaker_noun(owned.group("noun")):
-                # "Nowak's wife, Ewa, …": the sentence is about the wife, not about Nowak
-                noun = f"{owned.group('owner')}’s {owned.group('noun')}"
-                entity = self.cast.described(noun, display=owned.group("name") or "")
-                if entity is not None:
-                    self.cast.touch(entity)
-                    self.focus = entity
-                    continue
+            described = self._described_subject(text, position)
+            if described is not None:
+                if described.kind == "person" or described.quotes:
+                    self.cast.touch(described)
+                    self.focus = described
+                continue
             match = _SENTENCE_SUBJECT.match(text, position)
             if not match:
                 continue
@@ -156,6 +156,24 @@ class Attributor:
             if entity is not None and entity.kind != "host":
                 self.cast.touch(entity)
                 self.focus = entity
+
+    def _described_subject(self, text: str, position: int) -> Entity | None:
+        """The speaker a sentence opens with, when it is known by a description (not by a name)."""
+        match = _DESCRIBED_SUBJECT.match(text, position)
+        if not match:
+            return None
+        adj, noun = match.group("adj"), match.group("noun")
+        if is_speaker_noun(noun):
+            phrase = f"{adj} {noun}" if adj else noun
+        elif adj and is_speaker_noun(adj):
+            phrase = adj  # "The spokesman added …"
+        else:
+            return None
+        if match.group("owner"):
+            phrase = f"{match.group('owner')}’s {phrase.split()[-1]}"  # the wife, not Nowak
+        elif match.group("det").lower() in ("her", "his", "their"):
+            phrase = f"{match.group('det').lower()} {phrase}"
+        return self.cast.described(phrase, display=match.group("name") or "")
 
     @staticmethod
     def _sentence_before(text: str) -> str:

@@ -192,6 +192,7 @@ class Cast:
         if display:
             self._alias.setdefault(display.lower(), entity)
             self._alias.setdefault(display.split()[0].lower(), entity)
+            self._alias.setdefault(display.split()[-1].lower(), entity)
         return entity
 
     def _new(self, name: str, tag: str, kind: str, pronoun: str) -> Entity:
