@@ -375,6 +375,11 @@ NEWS_CASES = [
         ],
     ),
     (
+        "a name and a colon before the quote",
+        "Dr Amir Patel was blunt. Patel: “It will not work.” Amina: “It already does.”",
+        [("It will not work.", "patel"), ("It already does.", "amina")],
+    ),
+    (
         "a spokeswoman's second sentence, unattributed",
         "“We take every concern seriously,” a spokeswoman said. “A review found nothing.”",
         [("We take every concern seriously,", "spokeswoman"), ("A review found nothing.", "spokeswoman")],

@@ -62,7 +62,7 @@ _TERM_CUE = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_SUBJECT = re.compile(
-    r"\s*[“”\"‘’'(]?\s*(?P<np>(?:She|He|They)\b|(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*(?=[’']s\b|,|\s+[a-z]))"
+    r"\s*[“”\"‘’'(]?\s*(?P<np>(?:She|He|They)\b|(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*(?=[’']s\b|,|\s+[a-z]|:\s*(?:[“\"‘']|$)))"
 )
 _SHORT_SENTENCE = re.compile(r"[A-Z].*[.!?…]")
 #: A sentence about someone described: "Nowak's wife, Ewa, …", "Her neighbour, Seamus Flaherty, …",
