@@ -405,6 +405,26 @@ def test_many_quoted_people(case: str, body: str, expected: list[tuple[str, str]
             assert speakers[tag].voices == dict(DEFAULT_VOICES["quoted"])
 
 
+def test_the_interviewee_is_a_person_not_the_place_named_most() -> None:
+    header = "Last Orders\n\nBy Rhian Jones\n\nCampaigners say the village would lose its meeting place.\n\n"
+    body = (
+        "Landlady Carys Evans has run the Red Lion for 22 years. 'It's the heart of the place,' she said.\n\n"
+        "The Red Lion is for sale. 'The site is no longer viable,' a Marston's spokesperson said.\n\n"
+        "Mr Hughes, 81, has drunk in the Red Lion since the 1960s. 'Where else would I go?' he asked.\n\n"
+        "Ms Evans said the village had raised money. 'We're not giving up,' she said."
+    )
+    conversion = convert(body, header=header)
+    assert conversion.interviewee == "Carys Evans"
+    assert said(conversion) == [
+        ("It's the heart of the place,", "carys"),
+        ("The site is no longer viable,", "spokesperson"),
+        ("Where else would I go?", "hughes"),
+        ("We're not giving up,", "carys"),
+    ]
+    names = {s.tag: s.name for s in conversion.episode.speakers}
+    assert names["spokesperson"] == "Marston's spokesperson"
+
+
 def test_reverse_pronouns_when_the_interviewee_is_he() -> None:
     header = "Night Shift\n\nBy Ann Writer\n\nNurse Daniel Okafor talks about his hospital and his patients.\n\n"
     body = (

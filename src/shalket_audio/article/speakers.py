@@ -38,8 +38,10 @@ _PRONOUN_WORDS |= {"they": "they", "them": "they", "their": "they"}
 
 #: Head nouns of a described speaker, and the pronoun each takes ("" when it could be anyone).
 _SPEAKER_NOUNS: dict[str, str] = {
-    **dict.fromkeys("spokeswoman woman mother daughter wife sister girl businesswoman chairwoman".split(), "she"),
-    **dict.fromkeys("spokesman man father son husband brother boy businessman chairman".split(), "he"),
+    **dict.fromkeys(
+        "spokeswoman woman mother daughter wife sister girl businesswoman chairwoman landlady".split(), "she"
+    ),
+    **dict.fromkeys("spokesman man father son husband brother boy businessman chairman landlord".split(), "he"),
     **dict.fromkeys(
         "spokesperson official minister president mayor chief head judge lawyer doctor nurse survivor victim "
         "witness source relative colleague boss friend neighbour neighbor aide adviser advisor analyst expert "
@@ -259,7 +261,10 @@ def find_interviewee(
             tokens[0] in NOT_NAME_WORDS
             or tokens[0] in TITLE_PRONOUN
             or tokens[0] in ("Dr", "Prof", "Mx", "MP")
-            or (len(tokens) > 2 and (tokens[0] in TITLE_WORDS or tokens[0].lower() in lowercase_words))
+            or (
+                len(tokens) > 2
+                and (tokens[0] in TITLE_WORDS or tokens[0].lower() in lowercase_words or is_speaker_noun(tokens[0]))
+            )
         ):
             tokens = tokens[1:]
         while tokens and tokens[-1] in NOT_NAME_WORDS:
@@ -280,6 +285,9 @@ def find_interviewee(
     speech = Counter(m.group(1) for m in _SPEECH.finditer(text))
     spoken_to = {t for m in _SPOKE_TO.finditer(text) for t in _TOKEN.findall(m.group(0))}
     hinted = {t.lower() for label in hints for t in label.split()}
+    # "the Red Lion" is a place; "Ms Evans" is a person
+    after_the = Counter(re.findall(r"\b[Tt]he\s+([A-Z][\w-]*)", text))
+    titled = Counter(re.findall(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+([A-Z][\w-]*)", text))
 
     def count(token: str) -> int:
         return tokens[token] if "-" in token else words[token]
@@ -291,9 +299,10 @@ def find_interviewee(
         in_standfirst = name in header.standfirst
         spoke_to = all(t in spoken_to for t in name.split())
         labelled = bool(hinted & {t.lower() for t in name.split()})
-        return mentions + 3 * speaking + 5 * in_standfirst + 5 * spoke_to + 10 * labelled
+        return mentions + 3 * speaking + 3 * titled[last] + 5 * in_standfirst + 5 * spoke_to + 10 * labelled
 
     people = [c for c in candidates if not host_tokens & set(c.split())]
+    people = [c for c in people if 2 * after_the[c.split()[0]] < max(1, count(c.split()[0]))] or people
     if not people:
         raise InputError(
             f"{path or 'the article'}: cannot tell who is interviewed (no full name found)",
