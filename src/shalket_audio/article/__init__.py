@@ -27,7 +27,7 @@ from .quotes import quote_style, scan, strip_marks
 from .review import PREFIX as REVIEW_PREFIX
 from .review import review_notes
 from .segments import prose_paragraph, shares_by_paragraph, turn_paragraph
-from .speakers import Cast, find_interviewee, guest_pronoun, tag_for
+from .speakers import Cast, Entity, find_interviewee, guest_pronoun, tag_for
 from .text import INTERVIEWER_TAG, count_words_of
 
 __all__ = [
@@ -147,7 +147,7 @@ def convert_article(
     style = quote_style([p for i, p in enumerate(body) if i not in barriers])
     spans = scan(body, style, barriers)
     cast = Cast(host_name, guest_name, guest_tag, guest_pronoun([header.standfirst, *body], guest_name))
-    third = {}
+    third: dict[str, Entity] = {}  # a Q&A label for a third speaker -> that speaker
     if interview:
         for label, role in interview.labels.items():
             if role not in (HOST, GUEST):
@@ -183,7 +183,7 @@ def convert_article(
             if turn.label and turn.label in interview.notes and turn.label not in labelled_once:
                 labelled_once.add(turn.label)
                 note = interview.notes[turn.label]
-            by_paragraph.append(turn_paragraph(paragraph, turn, role_tags[turn.who], note))
+            by_paragraph.append(turn_paragraph(paragraph, turn, role_tags.get(turn.who, INTERVIEWER_TAG), note))
         else:
             by_paragraph.append(prose_paragraph(paragraph, shares[pi], speaker_of, stripped, notes, style.marks))
 
