@@ -193,7 +193,7 @@ def test_voices_lists_engines_and_casting() -> None:
     ):
         assert line in result.output
     assert "voices: kal, awb_time, kal16, awb, rms, slt" in result.output
-    assert "voices: af_heart, af_bella, bf_emma, am_michael, am_fenrir" in result.output
+    assert "voices: af_heart, af_bella, bf_emma, am_michael, am_fenrir, bm_george" in result.output
     assert "zhanar       kokoro:af_heart" in result.output
     assert "interviewer  gtts:en:co.uk" in result.output
 

@@ -211,3 +211,15 @@ def test_tokens_drop_what_kokoro_does_not_know_and_batches_respect_the_limit() -
     assert all(len(batch) <= 50 for batch in cut)
     assert [token for batch in cut for token in batch] == tokenize(long, vocab)  # nothing lost or repeated
     assert all(batch[-1] == 3 for batch in cut[:-1])  # cut after a comma
+
+
+def test_other_quoted_people_get_a_third_voice_a_british_male(kokoro: KokoroEngine) -> None:
+    from shalket_audio.script import Speaker
+
+    quoted = Speaker("patel", "Amir Patel", "quoted", {})
+    casting = cast_speaker(quoted, "local", default_registry())
+    assert str(casting.voice) == "kokoro:bm_george" and casting.notice() is None
+    george = wav_samples(kokoro.synthesize(SENTENCE, casting.voice).data)
+    heart = wav_samples(kokoro.synthesize(SENTENCE, VoiceRef.parse("kokoro:af_heart")).data)
+    assert median_pitch(*george) < 0.75 * median_pitch(*heart)  # clearly apart from the guest's voice
+    assert "en-gb" in kokoro.fingerprint(casting.voice)  # and British, apart from the US narrator

@@ -41,6 +41,7 @@ VOICE_SHA256 = {
     "bf_emma": "669fe0647f9dd04fcab92f1439a40eeb4c8b4ab1f82e4996fe3d918ce4a63b73",  # British female, B-
     "am_michael": "1d1f21dd8da39c30705cd4c75d039d265e9bc4a2a93ed09bc9e1b1225eb95ba1",  # US male, C+
     "am_fenrir": "c27989f741f7ee34d273a39d8a595cc0837d35f5ced9a29b7cc162614616df43",  # US male, C+
+    "bm_george": "c4b235a4c1f2cd3b939fed08b899ce9385638b763f7b73a59616c4fc9bd6c9bc",  # British male, C
 }
 VOICE_BYTES = 510 * 256 * 4
 MODELS_ENV = "SHALKET_MODELS_DIR"
