@@ -1,4 +1,4 @@
-"""Clips -> one episode (pydub) plus its timeline.
+"""Clips -> the episode's audio, chapter by chapter, plus its timeline.
 
 Every clip is trimmed of leading and trailing silence with one threshold for
 all engines, converted to 44.1 kHz mono, given short fades so joins never
@@ -12,19 +12,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
-with warnings.catch_warnings():
-    # pydub warns at import when no ffmpeg is on PATH; ours may come from the imageio-ffmpeg wheel instead.
-    warnings.simplefilter("ignore", RuntimeWarning)
-    from pydub import AudioSegment
-
 from .cache import Clip
+from .errors import ScriptError
 from .fileio import atomic_write_bytes
 from .loudness import gated_loudness, sub_block_energies
 from .master import limit
@@ -42,98 +38,99 @@ MAX_PLR_DB = 13.0
 
 
 @dataclass(frozen=True)
+class ClipStats:
+    """What assembly needs of a prepared clip before placing it: its length, sample peak and loudness energies."""
+
+    samples: int
+    peak_dbfs: float
+    energies: np.ndarray
+
+
+@dataclass(frozen=True)
 class Assembly:
-    audio: AudioSegment
+    #: each chapter's PCM (s16le, 44.1 kHz mono, voices matched, before the episode gain) in its own file:
+    #: the episode is never one array in memory, whatever its length.
+    chapter_files: tuple[Path, ...]
     timeline: Timeline
     raw_lufs: dict[str, float]  # per speaker as synthesized (dual-mono LUFS)
     voice_lufs: dict[str, float]  # per speaker after taming peaks, before matching
     voice_gain_db: dict[str, float]
     mix_lufs: float  # the assembled audio's integrated loudness, predicted from its voices (dual-mono)
-    chapter_starts: tuple[int, ...]  # in samples; the first is 0
-
-    @property
-    def samples(self) -> np.ndarray:
-        """The episode as int16 samples (a view of the AudioSegment's data, not a copy)."""
-        return np.frombuffer(self.audio.raw_data, dtype="<i2")
 
 
 def assemble(
     episode: Episode,
     synthesis: SynthesisResult,
+    work: Path,
     pacing: Pacing | None = None,
     held: dict[str, tuple[float, float]] | None = None,
-    prepared: dict[Path, tuple[np.ndarray, np.ndarray]] | None = None,
+    prepared: dict[Path, ClipStats] | None = None,
+    store: Path | None = None,
 ) -> Assembly:
-    """``held``: per voice, the (raw, tamed) loudness the last build used.  A voice that measures within
+    """Two passes over the clips: the first measures each voice from the clips' energies, the second writes
+    each chapter's audio to ``work`` one clip at a time.  Memory holds one clip, never the episode.
+
+    ``held``: per voice, the (raw, tamed) loudness the last build used.  A voice that measures within
     HOLD_LU of it keeps those figures, so an edit elsewhere leaves its peak ceiling and gain, and so the audio
     of unchanged chapters, bit-identical (and their encoded parts reusable).  ``prepared``: clips already
-    run through ``prepare_clip`` (a build does the cached ones while the engines make the rest)."""
+    measured by ``measure_clip`` (a build does the cached ones while the engines make the rest); ``store``:
+    where ``prepare_clip`` keeps trimmed clips, so the second pass loads rather than decodes them."""
     held = held or {}
     pacing = pacing or Pacing.from_episode(episode)
+    known = prepared or {}
     # Every chunk trimmed and at 44.1 kHz first, so each voice is measured as it will be heard.
-    ready = [
-        [(prepared or {}).get(clip.path) or prepare_clip(clip, pacing) for clip in seg.clips]
-        for seg in synthesis.segments
+    stats = [
+        [known.get(clip.path) or measure_clip(clip, pacing, store) for clip in seg.clips] for seg in synthesis.segments
     ]
-    chunks = [[samples for samples, _ in pairs] for pairs in ready]
-    energies = [[blocks for _, blocks in pairs] for pairs in ready]
-    del ready
     speakers = sorted({seg.segment.speaker for seg in synthesis.segments})
 
     def voice_energies(tag: str) -> np.ndarray:
         picked = [
-            e for seg, es in zip(synthesis.segments, energies, strict=True) if seg.segment.speaker == tag for e in es
+            c.energies
+            for seg, cs in zip(synthesis.segments, stats, strict=True)
+            if seg.segment.speaker == tag
+            for c in cs
         ]
         return np.concatenate(picked) if picked else np.zeros(0)
 
     raw = {tag: _held(gated_loudness(voice_energies(tag)), held.get(tag, (None, None))[0]) for tag in speakers}
-    for index, seg in enumerate(synthesis.segments):
-        tag = seg.segment.speaker
-        ceiling = raw[tag] + MAX_PLR_DB
-        if np.isfinite(ceiling) and any(_peak_dbfs(c) > ceiling for c in chunks[index]):
-            # Peaks far above the voice's loudness would be squashed by the episode limiter and leave this
-            # voice quieter than the other: tame them now, per voice, and measure again below.
-            chunks[index] = [limit(c, 0.0, ceiling) for c in chunks[index]]
-            energies[index] = [sub_block_energies(c, SAMPLE_RATE) for c in chunks[index]]
+    ceilings = {tag: raw[tag] + MAX_PLR_DB for tag in speakers}
+    for seg, clips in zip(synthesis.segments, stats, strict=True):
+        ceiling = ceilings[seg.segment.speaker]
+        for number, clip in enumerate(clips):
+            if _tamed(clip, ceiling):
+                # Peaks far above the voice's loudness would be squashed by the episode limiter and leave this
+                # voice quieter than the other: tame them now, per voice, and measure again below.
+                samples = limit(_load(seg.clips[number], pacing, store), 0.0, ceiling)
+                clips[number] = ClipStats(len(samples), clip.peak_dbfs, sub_block_energies(samples, SAMPLE_RATE))
     voice_lufs = {tag: _held(gated_loudness(voice_energies(tag)), held.get(tag, (None, None))[1]) for tag in speakers}
     finite = [v for v in voice_lufs.values() if np.isfinite(v)]
     target = (min(finite) if finite else 0.0) - VOICE_HEADROOM_DB
     gains = {tag: (target - lufs if np.isfinite(lufs) else -VOICE_HEADROOM_DB) for tag, lufs in voice_lufs.items()}
     # The episode's loudness follows from its voices' blocks and gains; the silence between them is gated out.
     scaled = [
-        e * 10 ** (gains[seg.segment.speaker] / 10)
-        for seg, es in zip(synthesis.segments, energies, strict=True)
-        for e in es
+        c.energies * 10 ** (gains[seg.segment.speaker] / 10)
+        for seg, cs in zip(synthesis.segments, stats, strict=True)
+        for c in cs
     ]
     mix_lufs = gated_loudness(np.concatenate(scaled)) if scaled else float("-inf")
+    if not mix_lufs > SILENT_LUFS:
+        _silent(episode, synthesis, stats)
 
-    parts: list[bytes] = []
-    position = 0  # in samples
-
-    def add(samples: bytes) -> None:
-        nonlocal position
-        parts.append(samples)
-        position += len(samples) // 2
-
-    def silence(ms: int) -> None:
-        add(b"\x00\x00" * (SAMPLE_RATE * ms // 1000))
-
-    def ms(samples: int) -> int:
-        return round(samples * 1000 / SAMPLE_RATE)
-
+    writer = _ChapterWriter(work)
     timed: list[TimedSegment] = []
-    boundaries: list[int] = [0]
+    silence, ms = writer.silence, writer.ms
     silence(pacing.lead_in)
     previous: Segment | None = None
     flat = list(_with_pauses(episode))
-    chunks_by_index = {seg.index: cs for seg, cs in zip(synthesis.segments, chunks, strict=True)}
+    by_index = {seg.index: (seg, cs) for seg, cs in zip(synthesis.segments, stats, strict=True)}
     for index, (chapter, segment, explicit_before, explicit_chapter) in enumerate(flat):
-        seg_chunks = chunks_by_index[index]
+        audio, clip_stats = by_index[index]
         if previous is not None:
             if explicit_chapter is not None:
                 before, after = explicit_chapter
                 silence(pacing.chapter_before + before)
-                boundaries.append(position)
+                writer.next_chapter()
                 silence(pacing.chapter_after + after)
             elif explicit_before:
                 silence(explicit_before)
@@ -143,12 +140,16 @@ def assemble(
                 silence(pacing.paragraph)
             else:
                 silence(pacing.sentence)
-        start = position
-        for number, samples in enumerate(seg_chunks):
+        start = writer.position
+        ceiling = ceilings[segment.speaker]
+        for number, (source, measured) in enumerate(zip(audio.clips, clip_stats, strict=True)):
             if number:
                 silence(pacing.sentence)
-            add(_with_gain_and_fades(samples, gains[segment.speaker], pacing.fade))
-        timed.append(TimedSegment(index, chapter, segment.speaker, segment.text, ms(start), ms(position)))
+            samples = _load(source, pacing, store)
+            if _tamed(measured, ceiling):
+                samples = limit(samples, 0.0, ceiling)
+            writer.add(_with_gain_and_fades(samples, gains[segment.speaker], pacing.fade))
+        timed.append(TimedSegment(index, chapter, segment.speaker, segment.text, ms(start), ms(writer.position)))
         previous = segment
     trailing = sum(
         i.ms
@@ -156,19 +157,81 @@ def assemble(
         if isinstance(i, Pause)
     )
     silence(pacing.tail + trailing)
+    files, boundaries = writer.close()
 
-    duration = ms(position)
+    duration = ms(writer.position)
     bounds = [*[ms(b) for b in boundaries], duration]
     chapters = tuple(
         TimedChapter(i, chapter.title, bounds[i], bounds[i + 1]) for i, chapter in enumerate(episode.chapters)
     )
-    data = b"".join(parts)
-    parts.clear()
-    chunks.clear()
-    chunks_by_index.clear()
-    audio = AudioSegment(data=data, sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
     timeline = Timeline(duration, chapters, tuple(timed), {s.tag: s.name for s in episode.speakers})
-    return Assembly(audio, timeline, raw, voice_lufs, gains, mix_lufs, tuple(boundaries))
+    return Assembly(files, timeline, raw, voice_lufs, gains, mix_lufs)
+
+
+#: Speech this quiet cannot be brought to -16 LUFS: the gain would only raise noise (or be infinite).
+SILENT_LUFS = -60.0
+
+
+def _silent(episode: Episode, synthesis: SynthesisResult, stats: list[list[ClipStats]]) -> None:
+    """The episode is (nearly) silent: name the first segment that makes no sound."""
+    line: int | None
+    for seg, clips in zip(synthesis.segments, stats, strict=True):
+        energies = [c.energies for c in clips]
+        if not gated_loudness(np.concatenate(energies) if energies else np.zeros(0)) > SILENT_LUFS:
+            line = seg.segment.line
+            break
+    else:
+        line = synthesis.segments[0].segment.line if synthesis.segments else None
+    raise ScriptError(
+        "the episode is silent once synthesized: its segments make no audible sound",
+        path=episode.path,
+        line=line,
+        fix="give the segments words to say (brackets, punctuation or symbols alone make no speech), "
+        "or try another voice with --voices",
+    )
+
+
+class _ChapterWriter:
+    """Raw PCM written chapter by chapter to files, counting samples for the timeline."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.position = 0  # in samples, from the start of the episode
+        self.boundaries: list[int] = [0]
+        self.files: list[Path] = []
+        self._handle: BinaryIO | None = None
+        self.next_chapter(first=True)
+
+    def next_chapter(self, first: bool = False) -> None:
+        if self._handle is not None:
+            self._handle.close()
+        if not first:
+            self.boundaries.append(self.position)
+        path = self.work / f"chapter-{len(self.files):03d}.pcm"
+        self.files.append(path)
+        self._handle = path.open("wb")
+
+    def add(self, data: bytes) -> None:
+        assert self._handle is not None
+        self._handle.write(data)
+        self.position += len(data) // 2
+
+    def silence(self, ms: int) -> None:
+        remaining = SAMPLE_RATE * ms // 1000
+        while remaining > 0:
+            step = min(remaining, SAMPLE_RATE * 10)
+            self.add(bytes(2 * step))
+            remaining -= step
+
+    @staticmethod
+    def ms(samples: int) -> int:
+        return round(samples * 1000 / SAMPLE_RATE)
+
+    def close(self) -> tuple[tuple[Path, ...], tuple[int, ...]]:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        return tuple(self.files), tuple(self.boundaries)
 
 
 def _with_pauses(episode: Episode) -> Iterable[tuple[int, Segment, int, tuple[int, int] | None]]:
@@ -217,6 +280,20 @@ def prepare_clip(clip: Clip, pacing: Pacing, store: Path | None = None) -> tuple
         with contextlib.suppress(OSError):  # a read-only cache still builds, only slower
             atomic_write_bytes(saved, buffer.getvalue())
     return samples, energies
+
+
+def measure_clip(clip: Clip, pacing: Pacing, store: Path | None = None) -> ClipStats:
+    """``prepare_clip``, keeping only what the first pass needs (the samples stay in ``store``)."""
+    samples, energies = prepare_clip(clip, pacing, store)
+    return ClipStats(len(samples), _peak_dbfs(samples), energies)
+
+
+def _load(clip: Clip, pacing: Pacing, store: Path | None) -> np.ndarray:
+    return prepare_clip(clip, pacing, store)[0]
+
+
+def _tamed(clip: ClipStats, ceiling: float) -> bool:
+    return bool(np.isfinite(ceiling)) and clip.peak_dbfs > ceiling
 
 
 def _trimmed_44k(data: bytes, fmt: str, pacing: Pacing) -> np.ndarray:

@@ -13,6 +13,8 @@ import hashlib
 import importlib
 import json
 import os
+import re
+import shutil
 import tempfile
 import threading
 import time
@@ -27,6 +29,7 @@ from .cache import Clip, ClipCache
 from .casting import cast
 from .cover import cover_identity
 from .fileio import atomic_write_text
+from .lock import DEFAULT_WAIT_S, output_lock
 from .media import TARGET_LUFS, Loudness, ffmpeg_version
 from .memory import bound_memory
 from .script import Comment, Episode, Segment
@@ -79,6 +82,55 @@ def build_episode(
     registry: Registry | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     on_stage: Callable[[str], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    lock_wait_s: float = DEFAULT_WAIT_S,
+) -> BuildReport:
+    """Build one episode into ``out_dir``, holding the folder's lock (see ``lock.py``) throughout."""
+    with output_lock(out_dir, wait_s=lock_wait_s, on_wait=on_wait):
+        _remove_leftovers(episode, out_dir)
+        return _build_locked(
+            episode,
+            out_dir,
+            profile=profile,
+            jobs=jobs,
+            force=force,
+            bitrate=bitrate,
+            cache=cache,
+            registry=registry,
+            on_progress=on_progress,
+            on_stage=on_stage,
+        )
+
+
+def _remove_leftovers(episode: Episode, out_dir: Path) -> None:
+    """What a killed build left (its work folder, a part being encoded, an atomic write's temporary file):
+    with the lock held, no other build can be using them."""
+    assert episode.path is not None
+    name = episode.path.stem
+    work = re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}")  # tempfile's names for the work folder
+    leftovers = [p for p in out_dir.glob(f".{name}.*") if p.is_dir() and work.fullmatch(p.name)]
+    leftovers += list((out_dir / f".{name}.parts").glob(".part-*"))
+    leftovers += [p for p in out_dir.glob(".*.tmp") if p.is_file()]
+    leftovers += [p for p in (out_dir / f".{name}.parts").glob(".*.tmp") if p.is_file()]
+    for path in leftovers:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _build_locked(
+    episode: Episode,
+    out_dir: Path,
+    *,
+    profile: str,
+    jobs: int | None,
+    force: bool,
+    bitrate: int,
+    cache: ClipCache | None,
+    registry: Registry | None,
+    on_progress: Callable[[Progress], None] | None,
+    on_stage: Callable[[str], None] | None,
 ) -> BuildReport:
     started = time.monotonic()
     assert episode.path is not None, "a built episode comes from a script file"
@@ -113,7 +165,7 @@ def build_episode(
 
     bound_memory()
     # The audio stack loads only when there is work to do, so a no-op build stays fast.
-    from .assemble import HOLD_LU, assemble, prepare_clip
+    from .assemble import HOLD_LU, assemble, measure_clip
     from .cover import cover_jpeg
     from .master import CODEC_LOSS_LU, master
     from .tags import write_tags
@@ -130,7 +182,7 @@ def build_episode(
 
     def prepare(clip: Clip) -> None:
         if clip.path not in jobs_by_path:
-            jobs_by_path[clip.path] = helper.submit(prepare_clip, clip, pacing, cache.prepared)
+            jobs_by_path[clip.path] = helper.submit(measure_clip, clip, pacing, cache.prepared)
 
     if not force:
         for chunks in plan.chunks:
@@ -152,21 +204,25 @@ def build_episode(
         cover = cover_job.result()
     helper.shutdown()
     held = {tag: (float(a), float(b)) for tag, (a, b) in record.get("voices_held", {}).items()}
-    assembly = assemble(
-        episode, synthesis, pacing, held=held if record.get("bitrate") == bitrate else None, prepared=prepared
-    )
-    predicted_gain = TARGET_LUFS + CODEC_LOSS_LU - assembly.mix_lufs
-    gain = predicted_gain
-    if abs(predicted_gain - float(record.get("predicted_gain", 1e9))) <= HOLD_LU:
-        gain = float(record["gain"])  # unchanged chapters stay bit-identical: their parts are reused
     out_dir.mkdir(parents=True, exist_ok=True)
     parts_dir = out_dir / f".{mp3.stem}.parts"
     with tempfile.TemporaryDirectory(prefix=f".{mp3.stem}.", dir=out_dir) as work:
+        assembly = assemble(
+            episode,
+            synthesis,
+            Path(work),
+            pacing,
+            held=held if record.get("bitrate") == bitrate else None,
+            prepared=prepared,
+            store=cache.prepared,
+        )
+        predicted_gain = TARGET_LUFS + CODEC_LOSS_LU - assembly.mix_lufs
+        gain = predicted_gain
+        if abs(predicted_gain - float(record.get("predicted_gain", 1e9))) <= HOLD_LU:
+            gain = float(record["gain"])  # unchanged chapters stay bit-identical: their parts are reused
         stage("encoding")
         encoded = Path(work) / "episode.mp3"
-        mastered = master(
-            assembly.samples, list(assembly.chapter_starts), gain, parts_dir, Path(work), encoded, bitrate
-        )
+        mastered = master(list(assembly.chapter_files), gain, parts_dir, Path(work), encoded, bitrate)
         loudness, encodes = mastered.loudness, mastered.encodes
         duration_ms = _mp3_duration_ms(encoded)
         timeline = assembly.timeline.shifted(mastered.offsets_ms, duration_ms)
@@ -272,8 +328,10 @@ def _read_record(path: Path) -> dict[str, Any]:
 
 
 def _file_digest(path: Path) -> str | None:
+    """SHA-256 of a file, read 1 MB at a time (a 2-hour MP3 is 90 MB)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return None
 

@@ -6,6 +6,7 @@ import hashlib
 import io
 import json
 import textwrap
+import warnings
 from pathlib import Path
 
 from .errors import ScriptError
@@ -36,18 +37,36 @@ def cover_identity(episode: Episode) -> str:
     return "generated:1:" + json.dumps([meta.show, meta.title, meta.author, guests], ensure_ascii=False)
 
 
+#: Pixels of the largest cover opened (8000 x 8000): the header is checked before anything is decoded, so an
+#: image that claims to be huge (a decompression bomb) never reaches memory.
+MAX_PIXELS = 64_000_000
+
+
 def _load_cover(path: Path, episode: Episode) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
-            image.load()
-            picture = image.convert("RGB")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    raise Image.DecompressionBombError(f"{width}x{height}")
+                image.load()
+                picture = image.convert("RGB")
     except FileNotFoundError:
         raise ScriptError(
             f"the cover {path} does not exist", path=episode.path, line=None, fix="fix 'cover:' in the front matter"
         ) from None
-    except (UnidentifiedImageError, OSError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ScriptError(
+            f"the cover {path} is too large to open safely (a decompression bomb, or over "
+            f"{MAX_PIXELS // 1_000_000} megapixels): {exc}",
+            path=episode.path,
+            line=_cover_line(episode),
+            fix=f"use a square image of 1400x1400 to 3000x3000 pixels (at most {MAX_PIXELS // 1_000_000} megapixels)",
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ScriptError(
             f"the cover {path} is not an image", path=episode.path, line=None, fix="use a JPEG or PNG file"
         ) from None
@@ -62,6 +81,15 @@ def _load_cover(path: Path, episode: Episode) -> bytes:
     left, top = (picture.width - side) // 2, (picture.height - side) // 2
     picture = picture.crop((left, top, left + side, top + side)).resize((min(side, 3000),) * 2)
     return _compact_jpeg(picture)
+
+
+def _cover_line(episode: Episode) -> int | None:
+    """The front-matter line that names the cover, for the error message."""
+    try:
+        lines = episode.path.read_text(encoding="utf-8").splitlines() if episode.path else []
+    except (OSError, UnicodeError):
+        return None
+    return next((number for number, line in enumerate(lines, 1) if line.startswith("cover:")), None)
 
 
 def generate_cover(episode: Episode) -> bytes:

@@ -43,19 +43,39 @@ def k_weighting(rate: int) -> np.ndarray:
 
 def sub_block_energies(samples: np.ndarray, rate: int) -> np.ndarray:
     """Mean square of the K-weighted signal (full scale = 1) in each whole 100 ms sub-block."""
-    from scipy.signal import sosfilt
+    meter = EnergyMeter(rate)
+    meter.add(samples)
+    return meter.energies()
 
-    size = round(rate * SUB_BLOCK_S)
-    count = len(samples) // size
-    energies = np.empty(count)
-    state = np.zeros((2, 2))
-    scale = 1 / 32768 if samples.dtype == np.int16 else 1.0
-    for first in range(0, count, 100):  # 10 s at a time: memory stays flat
-        part = samples[first * size : min(count, first + 100) * size].astype(np.float64) * scale
-        weighted, state = sosfilt(k_weighting(rate), part, zi=state)
-        blocks = weighted.reshape(-1, size)
-        energies[first : first + len(blocks)] = np.einsum("ij,ij->i", blocks, blocks) / size
-    return energies
+
+class EnergyMeter:
+    """``sub_block_energies`` of a stream fed in pieces of any size: the filter state and the unfinished
+    sub-block carry over, so an episode is measured without ever being whole in memory."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self.size = round(rate * SUB_BLOCK_S)
+        self._state = np.zeros((2, 2))
+        self._carry = np.zeros(0)
+        self._done: list[np.ndarray] = []
+
+    def add(self, samples: np.ndarray) -> None:
+        from scipy.signal import sosfilt
+
+        scale = 1 / 32768 if samples.dtype == np.int16 else 1.0
+        step = 100 * self.size  # 10 s at a time: memory stays flat
+        for first in range(0, len(samples), step):
+            part = samples[first : first + step].astype(np.float64) * scale
+            weighted, self._state = sosfilt(k_weighting(self.rate), part, zi=self._state)
+            if len(self._carry):
+                weighted = np.concatenate((self._carry, weighted))
+            count = len(weighted) // self.size
+            blocks = weighted[: count * self.size].reshape(count, self.size)
+            self._done.append(np.einsum("ij,ij->i", blocks, blocks) / self.size)
+            self._carry = weighted[count * self.size :]
+
+    def energies(self) -> np.ndarray:
+        return np.concatenate(self._done) if self._done else np.zeros(0)
 
 
 def gated_loudness(sub_blocks: np.ndarray, weight: float = DUAL_MONO) -> float:
@@ -84,24 +104,64 @@ def true_peak_dbtp(samples: np.ndarray, rate: int) -> float:
     within 6 dB of the sample peak are interpolated, at the three quarter-sample
     positions on either side of each.
     """
-    if not len(samples):
-        return float("-inf")
-    scale = np.float32(1 / 32768) if samples.dtype == np.int16 else np.float32(1)
-    # |x| in the samples' own type (no full-length float copy); -32768 never occurs after the limiter.
-    magnitude = np.abs(samples)
-    top = magnitude.max()
-    if top <= 0:
-        return float("-inf")
-    lobe_tops = (magnitude[1:-1] >= magnitude[:-2]) & (magnitude[1:-1] >= magnitude[2:]) & (magnitude[1:-1] >= top / 2)
-    candidates = np.flatnonzero(lobe_tops) + 1
-    half = _TAPS // 2
-    windows = np.lib.stride_tricks.sliding_window_view(np.pad(samples, (half, half)), _TAPS)
-    best = float(top) * float(scale)
-    for start in range(0, len(candidates), 65536):  # bounded memory for loud, dense material
-        gathered = windows[candidates[start : start + 65536]].astype(np.float32) * scale
-        for taps in _interpolators():
-            best = max(best, float(np.max(np.abs(gathered @ taps))))
-    return 20 * math.log10(best)
+    meter = PeakMeter()
+    meter.add(samples)
+    return meter.dbtp()
+
+
+class PeakMeter:
+    """``true_peak_dbtp`` of a stream fed in pieces.  Each piece picks its lobe tops against the loudest
+    sample so far, a superset of those the whole signal's loudest sample would pick, so the result is the
+    same; the last few samples wait for the next piece, whose samples their interpolation needs."""
+
+    def __init__(self) -> None:
+        self._top = 0.0  # the loudest sample so far, as a magnitude in the samples' own scale
+        self._best = 0.0  # the highest interpolated value so far, full scale = 1
+        self._scale = np.float32(1)
+        self._buffer = np.zeros(0)
+        self._started = False
+
+    def add(self, samples: np.ndarray) -> None:
+        if not len(samples):
+            return
+        half = _TAPS // 2
+        if not self._started:
+            # Zeros before the first sample, as if the signal were padded; nothing before it is a lobe top.
+            self._scale = np.float32(1 / 32768) if samples.dtype == np.int16 else np.float32(1)
+            self._buffer = np.zeros(half, dtype=samples.dtype)
+            self._started = True
+        buffer = np.concatenate((self._buffer, samples))
+        end = max(half, len(buffer) - half)
+        self._evaluate(buffer, end)
+        self._buffer = buffer[end - half :]
+
+    def dbtp(self) -> float:
+        if self._started:
+            padded = np.concatenate((self._buffer, np.zeros(_TAPS // 2, dtype=self._buffer.dtype)))
+            self._evaluate(padded, len(self._buffer))
+            self._started = False
+        return 20 * math.log10(self._best) if self._best > 0 else float("-inf")
+
+    def _evaluate(self, buffer: np.ndarray, end: int) -> None:
+        """Lobe tops at positions [half, end) of ``buffer``, whose first ``half`` samples were done before."""
+        half = _TAPS // 2
+        if end <= half:
+            return
+        # |x| in the samples' own type (no float copy of the piece); -32768 never occurs after the limiter.
+        magnitude = np.abs(buffer[half - 1 : end + 1])
+        top = max(self._top, float(magnitude[1:-1].max()))
+        self._top = top
+        if top <= 0:
+            return
+        self._best = max(self._best, top * float(self._scale))
+        inner = magnitude[1:-1]
+        lobe_tops = (inner >= magnitude[:-2]) & (inner >= magnitude[2:]) & (inner >= top / 2)
+        candidates = np.flatnonzero(lobe_tops) + half
+        windows = np.lib.stride_tricks.sliding_window_view(buffer, _TAPS)
+        for start in range(0, len(candidates), 65536):  # bounded memory for loud, dense material
+            gathered = windows[candidates[start : start + 65536] - half].astype(np.float32) * self._scale
+            for taps in _interpolators():
+                self._best = max(self._best, float(np.max(np.abs(gathered @ taps))))
 
 
 _TAPS = 48

@@ -14,11 +14,14 @@ reported is that of the MP3 audio.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import subprocess
 import tempfile
 import wave
+import zipfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +30,7 @@ import numpy as np
 
 from .errors import RuntimeFailure
 from .fileio import atomic_write_bytes
-from .loudness import gated_loudness, sub_block_energies, true_peak_dbtp
+from .loudness import EnergyMeter, PeakMeter, gated_loudness
 from .media import MAX_TRUE_PEAK_DBTP, TARGET_LUFS, Loudness, ffmpeg_binary, ffmpeg_version
 
 SAMPLE_RATE = 44100
@@ -73,23 +76,33 @@ def limit(samples: np.ndarray, gain_db: float, ceiling_dbfs: float) -> np.ndarra
     Only the neighbourhoods of samples over the ceiling are touched.  There the
     gain each sample needs is min-filtered over ±LOOKAHEAD and averaged over
     SMOOTH (< LOOKAHEAD), so every averaged value is at most what each sample
-    needs, and the gain still moves smoothly.  Works in blocks so memory stays
-    flat for long episodes.
+    needs, and the gain still moves smoothly.
     """
+    out = np.empty(len(samples), dtype=np.int16)
+    at = 0
+    for block in limited_blocks(lambda lo, hi: samples[lo:hi], len(samples), gain_db, ceiling_dbfs):
+        out[at : at + len(block)] = block
+        at += len(block)
+    return out
+
+
+def limited_blocks(
+    read: Callable[[int, int], np.ndarray], length: int, gain_db: float, ceiling_dbfs: float
+) -> Iterator[np.ndarray]:
+    """``limit`` in 20 s blocks, each read with the margin its limiter needs: memory stays flat at any length,
+    and the output is the same as limiting the whole (the margin covers every neighbourhood that matters)."""
     gain = np.float32(10 ** (gain_db / 20))
     ceiling = np.float32(32768 * 10 ** (ceiling_dbfs / 20))
     pad = 2 * (_LOOKAHEAD + _SMOOTH)
-    out = np.empty(len(samples), dtype=np.int16)
-    for start in range(0, len(samples), _BLOCK):
-        end = min(len(samples), start + _BLOCK)
-        lo, hi = max(0, start - pad), min(len(samples), end + pad)
-        block = samples[lo:hi].astype(np.float32)
+    for start in range(0, length, _BLOCK):
+        end = min(length, start + _BLOCK)
+        lo, hi = max(0, start - pad), min(length, end + pad)
+        block = read(lo, hi).astype(np.float32)
         block *= gain
         _limit_in_place(block, ceiling)
         np.rint(block, out=block)
         np.clip(block, -32768, 32767, out=block)
-        out[start:end] = block[start - lo : end - lo]
-    return out
+        yield block[start - lo : end - lo].astype(np.int16)
 
 
 def _limit_in_place(x: np.ndarray, ceiling: np.float32) -> None:
@@ -121,8 +134,7 @@ def _sliding_min(x: np.ndarray, size: int) -> np.ndarray:
 
 
 def master(
-    samples: np.ndarray,
-    chapter_starts: list[int],
+    chapter_files: list[Path],
     gain_db: float,
     parts_dir: Path,
     work: Path,
@@ -131,16 +143,19 @@ def master(
 ) -> Mastered:
     """Encode to ``target`` at -16 LUFS / at most -1 dBTP, measured on the MP3 audio; redo only if it missed.
 
-    ``gain_db`` is the episode gain the caller predicts; ``chapter_starts`` are sample positions (the first is 0).
+    ``chapter_files`` hold each chapter's raw PCM (s16le, 44.1 kHz mono); ``gain_db`` is the episode gain the
+    caller predicts.
     """
+    if not np.isfinite(gain_db):
+        raise RuntimeFailure(
+            f"the episode gain is {gain_db} dB: the audio is silent", fix="give the segments words to say"
+        )
     ceiling = MAX_TRUE_PEAK_DBTP - LIMITER_MARGIN_DB
     gain, encoded, passes = gain_db, set[int](), 0
-    bounds = [*chapter_starts[1:], len(samples)]
     while passes < 3:
         passes += 1
         # Chapter by chapter, so a chapter's audio depends only on its own content, the gain and the ceiling.
-        pieces = [samples[start:end] for start, end in zip(chapter_starts, bounds, strict=True)]
-        parts, made = _parts(pieces, gain, ceiling, parts_dir, bitrate)
+        parts, made = _parts(chapter_files, gain, ceiling, parts_dir, bitrate)
         encoded.update(made)
         energies = np.concatenate([part.sub_blocks for part in parts])
         loudness = Loudness(round(gated_loudness(energies), 1), round(max(p.true_peak_dbtp for p in parts), 1))
@@ -148,16 +163,18 @@ def master(
         over = loudness.true_peak_dbtp - (MAX_TRUE_PEAK_DBTP - 0.1)
         if abs(off) <= LOUDNESS_TOLERANCE_LU and over <= 0:
             break
+        if not np.isfinite(off):  # silent once encoded: no gain can fix that, and an infinite one makes NaNs
+            break
         gain += off
         if over > 0:
             ceiling -= over + 0.2
-    else:  # three passes and still off: accept only what meets the standard itself
-        if abs(TARGET_LUFS - loudness.integrated_lufs) > 1.0 or loudness.true_peak_dbtp > MAX_TRUE_PEAK_DBTP:
-            raise RuntimeFailure(
-                f"could not reach {TARGET_LUFS:g} LUFS and {MAX_TRUE_PEAK_DBTP:g} dBTP: the MP3 measured "
-                f"{loudness.integrated_lufs:.1f} LUFS, {loudness.true_peak_dbtp:.1f} dBTP",
-                fix="check the clips for clipping or silence: `shalket-audio cache clear`, then build again",
-            )
+    # Three passes and still off (or silent): accept only what meets the standard itself.
+    if not abs(TARGET_LUFS - loudness.integrated_lufs) <= 1.0 or loudness.true_peak_dbtp > MAX_TRUE_PEAK_DBTP:
+        raise RuntimeFailure(
+            f"could not reach {TARGET_LUFS:g} LUFS and {MAX_TRUE_PEAK_DBTP:g} dBTP: the MP3 measured "
+            f"{loudness.integrated_lufs:.1f} LUFS, {loudness.true_peak_dbtp:.1f} dBTP",
+            fix="check the clips for clipping or silence: `shalket-audio cache clear`, then build again",
+        )
     _join(parts, work, target)
     offsets, extra = [], 0
     for part in parts:
@@ -168,26 +185,34 @@ def master(
 
 
 def _parts(
-    pieces: list[np.ndarray], gain: float, ceiling: float, parts_dir: Path, bitrate: int
+    chapter_files: list[Path], gain: float, ceiling: float, parts_dir: Path, bitrate: int
 ) -> tuple[list[Part], list[int]]:
-    """Each piece limited and encoded, from the cache (keyed by its input and settings) or now, two at a time."""
+    """Each chapter limited and encoded, from the cache (keyed by its input and settings) or now, two at a time."""
     parts_dir.mkdir(parents=True, exist_ok=True)
     settings = json.dumps([ffmpeg_version(), bitrate, *ENCODER_SETTINGS, round(gain, 6), round(ceiling, 6)]).encode()
-    keys = [hashlib.sha256(settings + np.ascontiguousarray(piece).tobytes()).hexdigest()[:32] for piece in pieces]
+    keys = [_file_key(settings, path) for path in chapter_files]
     found: dict[int, Part] = {}
     for index, key in enumerate(keys):
         part = _cached_part(parts_dir, key)
         if part is not None:
             found[index] = part
-    missing = [index for index in range(len(pieces)) if index not in found]
+    missing = [index for index in range(len(chapter_files)) if index not in found]
     with ThreadPoolExecutor(max_workers=2) as pool:  # LAME is single-threaded: one part per core
         for index, part in zip(
             missing,
-            pool.map(lambda i: _encode_part(limit(pieces[i], gain, ceiling), parts_dir, keys[i], bitrate), missing),
+            pool.map(lambda i: _encode_part(chapter_files[i], gain, ceiling, parts_dir, keys[i], bitrate), missing),
             strict=True,
         ):
             found[index] = part
-    return [found[index] for index in range(len(pieces))], missing
+    return [found[index] for index in range(len(chapter_files))], missing
+
+
+def _file_key(settings: bytes, path: Path) -> str:
+    digest = hashlib.sha256(settings)
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()[:32]
 
 
 def _cached_part(parts_dir: Path, key: str) -> Part | None:
@@ -197,59 +222,77 @@ def _cached_part(parts_dir: Path, key: str) -> Part | None:
             if hashlib.sha256(mp3.read_bytes()).hexdigest() != str(data["mp3_sha256"]):
                 return None
             return Part(mp3, int(data["samples"]), int(data["frames"]), data["sub_blocks"], float(data["true_peak"]))
-    except (OSError, KeyError, ValueError):
+    except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
         return None
 
 
-def _encode_part(pcm: np.ndarray, parts_dir: Path, key: str, bitrate: int) -> Part:
-    """CBR MP3 to a real file (LAME seeks back to write its Info header) and, via tee, to a measuring decoder."""
+def _encode_part(source: Path, gain: float, ceiling: float, parts_dir: Path, key: str, bitrate: int) -> Part:
+    """The chapter limited into a WAV, encoded to a CBR MP3 file (LAME seeks back to write its Info header)
+    and, via tee, to a decoder whose output is measured as it arrives: nothing holds the whole chapter."""
     ffmpeg = ffmpeg_binary()
+    length = source.stat().st_size // 2
     with tempfile.TemporaryDirectory(prefix=".part-", dir=parts_dir) as tmp:
-        source, encoded = Path(tmp) / "part.wav", Path(tmp) / "part.mp3"
-        _write_wav(source, pcm)
-        encoder = subprocess.Popen(
-            [
-                *(ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-y", "-i", str(source), "-map", "0:a"),
-                *ENCODER_SETTINGS,
-                *("-b:a", f"{bitrate}k", "-id3v2_version", "0", "-write_id3v1", "0"),
-                *("-f", "tee", f"[f=mp3:id3v2_version=0]{_tee_escape(encoded)}|[f=mp3]pipe:1"),
-            ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-        decoder = subprocess.run(
-            [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-f", "mp3", "-i", "pipe:0", "-f", "s16le", "pipe:1"],
-            stdin=encoder.stdout,
-            capture_output=True,
-        )
-        assert encoder.stdout is not None
-        encoder.stdout.close()
-        errors = encoder.stderr.read().decode(errors="replace") if encoder.stderr else ""
-        if encoder.wait() != 0 or decoder.returncode != 0:
-            detail = (errors or decoder.stderr.decode(errors="replace")).strip().splitlines()[-1:] or ["no detail"]
-            raise RuntimeFailure(
-                f"ffmpeg could not encode the episode: {detail[0]}", fix="check that `ffmpeg -version` works"
+        wav, encoded = Path(tmp) / "part.wav", Path(tmp) / "part.mp3"
+        with source.open("rb") as pcm, wave.open(str(wav), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(SAMPLE_RATE)
+
+            def read(lo: int, hi: int) -> np.ndarray:
+                pcm.seek(2 * lo)
+                return np.frombuffer(pcm.read(2 * (hi - lo)), dtype="<i2")
+
+            for block in limited_blocks(read, length, gain, ceiling):
+                out.writeframes(block.astype("<i2").tobytes())
+        with (Path(tmp) / "encoder.log").open("w+b") as encoder_log, (Path(tmp) / "decoder.log").open("w+b") as log:
+            encoder = subprocess.Popen(
+                [
+                    *(ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-y", "-i", str(wav), "-map", "0:a"),
+                    *ENCODER_SETTINGS,
+                    *("-b:a", f"{bitrate}k", "-id3v2_version", "0", "-write_id3v1", "0"),
+                    *("-f", "tee", f"[f=mp3:id3v2_version=0]{_tee_escape(encoded)}|[f=mp3]pipe:1"),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=encoder_log,
             )
-        decoded = np.frombuffer(decoder.stdout, dtype="<i2")
+            decoder = subprocess.Popen(
+                [ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-f", "mp3", "-i", "pipe:0", "-f", "s16le", "-"],
+                stdin=encoder.stdout,
+                stdout=subprocess.PIPE,
+                stderr=log,
+            )
+            assert encoder.stdout is not None and decoder.stdout is not None
+            encoder.stdout.close()  # the decoder holds it now
+            energy, peak = EnergyMeter(SAMPLE_RATE), PeakMeter()
+            odd = b""
+            while data := decoder.stdout.read(1 << 20):
+                data = odd + data
+                odd = data[len(data) // 2 * 2 :]
+                decoded = np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2")
+                energy.add(decoded)
+                peak.add(decoded)
+            decoder.stdout.close()
+            if encoder.wait() != 0 or decoder.wait() != 0:
+                encoder_log.seek(0)
+                log.seek(0)
+                errors = (encoder_log.read() or log.read()).decode(errors="replace")
+                detail = errors.strip().splitlines()[-1:] or ["no detail"]
+                raise RuntimeFailure(
+                    f"ffmpeg could not encode the episode: {detail[0]}", fix="check that `ffmpeg -version` works"
+                )
         data = encoded.read_bytes()
-        part = Part(
-            parts_dir / f"{key}.mp3",
-            len(pcm),
-            _frame_count(data),
-            sub_block_energies(decoded, SAMPLE_RATE),
-            true_peak_dbtp(decoded, SAMPLE_RATE),
-        )
+        part = Part(parts_dir / f"{key}.mp3", length, _frame_count(data), energy.energies(), peak.dbtp())
         atomic_write_bytes(part.path, data)
-        with tempfile.NamedTemporaryFile(dir=parts_dir, suffix=".npz", delete=False) as handle:
-            np.savez(
-                handle,
-                samples=part.samples,
-                frames=part.frames,
-                sub_blocks=part.sub_blocks,
-                true_peak=part.true_peak_dbtp,
-                mp3_sha256=hashlib.sha256(data).hexdigest(),
-            )
-        Path(handle.name).replace(parts_dir / f"{key}.npz")
+        buffer = io.BytesIO()
+        np.savez(
+            buffer,
+            samples=part.samples,
+            frames=part.frames,
+            sub_blocks=part.sub_blocks,
+            true_peak=part.true_peak_dbtp,
+            mp3_sha256=hashlib.sha256(data).hexdigest(),
+        )
+        atomic_write_bytes(parts_dir / f"{key}.npz", buffer.getvalue())
         return part
 
 

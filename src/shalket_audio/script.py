@@ -48,6 +48,10 @@ Role = Literal["host", "guest", "quoted"]
 WORDS_PER_MINUTE = 155
 
 MAX_PAUSE_MS = 30_000
+#: An MP3's table of contents (ID3 CTOC) lists at most 255 chapters.
+MAX_CHAPTERS = 255
+#: About 11 minutes of speech: a longer line is almost always a paste that lost its line breaks.
+MAX_SEGMENT_CHARS = 10_000
 
 TAG_RE = re.compile(r"[a-z][a-z0-9_-]*")
 _SEGMENT_RE = re.compile(r"([A-Za-z][\w-]*)\s*:(.*)")
@@ -494,6 +498,13 @@ class _Parser:
                     title_line,
                     "add 'speaker: text' lines below the heading, or delete the heading",
                 )
+            if len(chapters) == MAX_CHAPTERS:
+                raise self.error(
+                    f"chapter {MAX_CHAPTERS + 1} ({title!r}): an episode holds at most {MAX_CHAPTERS} chapters",
+                    title_line,
+                    f"merge chapters (an MP3's chapter table lists at most {MAX_CHAPTERS}), or split the script "
+                    "into several episodes",
+                )
             chapters.append(Chapter(title=title, items=tuple(items), line=title_line))
 
         index = start
@@ -557,6 +568,12 @@ class _Parser:
             if not text:
                 raise self.error(
                     f"segment for '{tag}' has no text", number, "write the words after the colon, or delete the line"
+                )
+            if len(text) > MAX_SEGMENT_CHARS:
+                raise self.error(
+                    f"segment for '{tag}' is {len(text):,} characters long (at most {MAX_SEGMENT_CHARS:,})",
+                    number,
+                    "split it into several 'speaker: text' lines, one per sentence or paragraph",
                 )
             items.append(Segment(speaker=tag, text=text, new_paragraph=not paragraph_open, line=number))
             paragraph_open = True

@@ -41,10 +41,11 @@ def prepare(
     spoken = expand_numbers(spoken)
     spoken = tidy_punctuation(spoken)
     chunks = chunk_sentences(spoken)
-    if not marks:
-        return chunks
-    table = {_PHONEME_MARK + i: f"[[{ipa}]]" for i, ipa in enumerate(marks)}
-    return [chunk.translate(table) for chunk in chunks]
+    if marks:
+        table = {_PHONEME_MARK + i: f"[[{ipa}]]" for i, ipa in enumerate(marks)}
+        chunks = [chunk.translate(table) for chunk in chunks]
+    # A chunk with no letter or digit (stray brackets, a lone stop) gives engines nothing to say, or noise.
+    return [chunk for chunk in chunks if _WORD_RE.search(chunk)]
 
 
 def apply_lexicon(
@@ -148,6 +149,9 @@ def _cardinal(match: re.Match[str]) -> str:
 
 def tidy_punctuation(text: str) -> str:
     """Brackets, ellipses, dashes and quote marks in a form every engine reads the same way."""
+    # Runs of spaces first become one space: several patterns below start with ``\s+`` or ``\s*``, which
+    # would otherwise rescan a long run from each of its positions (quadratic time on a line of spaces).
+    text = " ".join(text.split())
     text = re.sub(r"\[(?:sic|sic!)\]", "", text, flags=re.I)
     text = re.sub(r"\[([^\]]*)\]", r"\1", text)  # an editorial insertion is read as part of the sentence
     text = re.sub(r"\s*\(([^)]*)\)", r", \1,", text)  # an aside gets the pauses commas give it
@@ -165,6 +169,7 @@ def tidy_punctuation(text: str) -> str:
 
 _SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _CLAUSE_RE = re.compile(r"(?<=[,;:])\s+")
+_WORD_RE = re.compile(r"\w")
 
 
 def chunk_sentences(text: str, limit: int = MAX_CHUNK_CHARS) -> list[str]:

@@ -1,4 +1,4 @@
-"""Benchmark: ``python -m shalket_audio.bench [SCRIPT]``.
+"""The committed episode's builds, as a user runs them.
 
 Measures, in one run on this machine:
 
@@ -16,10 +16,8 @@ Every build is a fresh ``shalket-audio build`` process, so start-up counts.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -27,9 +25,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .voices.workers import STATS_ENV
+from ..voices.workers import STATS_ENV
 
-TARGETS = {"cold_vs_floor": 1.0, "edit_s": 5.0, "noop_s": 1.0, "rss_mb": 500.0, "say_cached_s": 2.0}
+TARGETS = {"cold_vs_floor": 1.0, "edit_s": 5.0, "noop_s": 1.0, "rss_mb": 400.0, "say_cached_s": 2.0}
 
 _RUNNER = """
 import resource, sys, time
@@ -79,12 +77,12 @@ def _floor(script: Path, mp3: Path) -> dict[str, float]:
     import io
     import wave
 
-    from .casting import cast
-    from .master import _write_wav
-    from .media import decode_to_pcm, ffmpeg_binary
-    from .script import load_script
-    from .synth import prepare_for
-    from .voices import default_registry
+    from ..casting import cast
+    from ..master import _write_wav
+    from ..media import decode_to_pcm, ffmpeg_binary
+    from ..script import load_script
+    from ..synth import prepare_for
+    from ..voices import default_registry
 
     episode = load_script(script)
     castings = cast(episode, "local", default_registry())
@@ -143,7 +141,7 @@ def _kokoro_direct(engine: Any, voice: Any, chunks: list[str]) -> None:
     import numpy as np
     import onnxruntime
 
-    from .voices.phonemes import batches, phonemize
+    from ..voices.phonemes import batches, phonemize
 
     resolved = engine.resolve(voice)
     session = onnxruntime.InferenceSession(str(resolved.model), providers=["CPUExecutionProvider"])
@@ -160,7 +158,7 @@ def _kokoro_direct(engine: Any, voice: Any, chunks: list[str]) -> None:
 
 
 def _kokoro_vocab() -> dict[str, int]:
-    from .voices.kokoro_assets import vocab
+    from ..voices.kokoro_assets import vocab
 
     return vocab()
 
@@ -172,32 +170,23 @@ def _edit(script: Path, speaker: str) -> None:
     script.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("script", nargs="?", default="script/shal-ket.md", type=Path)
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args(argv)
-
-    with tempfile.TemporaryDirectory(prefix="shalket-bench-") as tmp:
-        work = Path(tmp)
-        script = work / args.script.name
-        script.write_text(args.script.read_text(encoding="utf-8"), encoding="utf-8")
-        cache, out = work / "cache", work / "out"
-        cold = _build(script, out, cache)
-        edits = {}
-        for speaker in ("interviewer", "zhanar"):
-            _edit(script, speaker)
-            edits[speaker] = _build(script, out, cache)
-        noop = _build(script, out, cache)
-        say = _say(script, work / "say.wav", cache)
-        # Last: loading Piper here would make this process big, and builds forked from it would inherit
-        # that in their peak-RSS figure.
-        floor = _floor(script, out / f"{script.stem}.mp3")
-
+def episode_figures(source: Path, work: Path) -> dict[str, Any]:
+    """Cold build, an edit per speaker, a no-op, ``say`` and the floor; ``work/cache`` is left full of clips."""
+    script = work / source.name
+    script.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    cache, out = work / "cache", work / "out"
+    cold = _build(script, out, cache)
+    edits = {}
+    for speaker in ("interviewer", "zhanar"):
+        _edit(script, speaker)
+        edits[speaker] = _build(script, out, cache)
+    noop = _build(script, out, cache)
+    say = _say(script, work / "say.wav", cache)
+    # Last: loading Piper here would make this process big, and builds forked from it would inherit
+    # that in their peak-RSS figure.
+    floor = _floor(script, out / f"{script.stem}.mp3")
     floor_total = round(sum(floor.values()), 2)
-    figures: dict[str, Any] = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {_memory_gb():.0f} GiB, "
-        f"Python {platform.python_version()}",
+    return {
         "cold_build_s": cold["wall_s"],
         "floor_s": floor_total,
         "floor_parts_s": floor,
@@ -217,23 +206,28 @@ def main(argv: list[str] | None = None) -> None:
         "peak_child_rss_mb": max([cold["child_rss_mb"], *(e["child_rss_mb"] for e in edits.values())]),
         "peak_worker_rss_mb": _worker_peaks([cold, *edits.values(), noop]),
     }
-    if args.json:
-        print(json.dumps(figures, indent=2))
-        return
+
+
+def episode_rows(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
     edit_worst = max(figures["edit_interviewer_s"], figures["edit_zhanar_s"])
-    rows = [
+    floor = figures["floor_parts_s"]
+    return [
         ("cold build (empty cache)", f"{figures['cold_build_s']} s", ""),
-        ("floor: engines + one encode", f"{floor_total} s", ", ".join(f"{k} {v} s" for k, v in floor.items())),
-        ("cold / floor", f"{figures['cold_vs_floor']}", _verdict(figures["cold_vs_floor"], TARGETS["cold_vs_floor"])),
+        ("floor: engines + one encode", f"{figures['floor_s']} s", ", ".join(f"{k} {v} s" for k, v in floor.items())),
+        ("cold / floor", f"{figures['cold_vs_floor']}", verdict(figures["cold_vs_floor"], TARGETS["cold_vs_floor"])),
         ("edit one interviewer segment", f"{figures['edit_interviewer_s']} s", ""),
-        ("edit one zhanar segment", f"{figures['edit_zhanar_s']} s", _verdict(edit_worst, TARGETS["edit_s"])),
-        ("no-op rebuild", f"{figures['noop_s']} s", _verdict(figures["noop_s"], TARGETS["noop_s"])),
+        ("edit one zhanar segment", f"{figures['edit_zhanar_s']} s", verdict(edit_worst, TARGETS["edit_s"])),
+        ("no-op rebuild", f"{figures['noop_s']} s", verdict(figures["noop_s"], TARGETS["noop_s"])),
         ("say a new Zhanar line", f"{figures['say_first_s']} s", ""),
-        ("say it again (cached)", f"{figures['say_cached_s']} s", _verdict(say[1], TARGETS["say_cached_s"])),
+        (
+            "say it again (cached)",
+            f"{figures['say_cached_s']} s",
+            verdict(figures["say_cached_s"], TARGETS["say_cached_s"]),
+        ),
         (
             "peak RSS (build process)",
             f"{figures['peak_rss_mb']:.0f} MB",
-            _verdict(figures["peak_rss_mb"], TARGETS["rss_mb"]),
+            verdict(figures["peak_rss_mb"], TARGETS["rss_mb"]),
         ),
         ("peak RSS (largest child process)", f"{figures['peak_child_rss_mb']:.0f} MB", ""),
         *(
@@ -241,9 +235,6 @@ def main(argv: list[str] | None = None) -> None:
             for name, mb in sorted(figures["peak_worker_rss_mb"].items())
         ),
     ]
-    print(f"shalket-audio benchmark on {figures['machine']}")
-    for name, value, note in rows:
-        print(f"  {name:<34} {value:>10}  {note}")
 
 
 def _worker_peaks(builds: list[dict[str, Any]]) -> dict[str, float]:
@@ -254,16 +245,5 @@ def _worker_peaks(builds: list[dict[str, Any]]) -> dict[str, float]:
     return peaks
 
 
-def _verdict(value: object, target: float) -> str:
+def verdict(value: object, target: float) -> str:
     return f"target <= {target:g}: {'met' if float(value) <= target else 'MISSED'}"  # type: ignore[arg-type]
-
-
-def _memory_gb() -> float:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    except (ValueError, OSError):
-        return float("nan")
-
-
-if __name__ == "__main__":
-    main()
