@@ -22,6 +22,16 @@ REPEATS = {"9 min": 1, "60 min": 7, "120 min": 14}
 ARTICLE_COPIES = 10
 
 
+def repeated_script(source: Path, repeats: int, target: Path) -> Path:
+    """``source`` with its chapters repeated ``repeats`` times (titles numbered), written to ``target``."""
+    text = source.read_text(encoding="utf-8")
+    end = text.index("\n---\n", 4) + 5
+    head, body = text[:end], text[end:]
+    copies = [body] + [re.sub(r"(?m)^# (.*)$", rf"# \1 ({n})", body) for n in range(2, repeats + 1)]
+    target.write_text(head + "\n".join(copies), encoding="utf-8")
+    return target
+
+
 def build_process(script: Path, out: Path, cache: Path) -> dict[str, Any]:
     """One ``shalket-audio build`` in a fresh process: wall time and peak RSS (its own and its children's)."""
     from .episode import _build
