@@ -3,7 +3,7 @@
 ``fcntl.flock`` is released by the kernel when its holder exits, however it
 exits (SIGKILL included), so a lock is never stale.  The holder writes who it
 is (pid, host, start time) into the file, so a second build can say whom it is
-waiting for.  Within one process the lock is re-entrant: the CLI holds it
+waiting for, and empties it when done.  Within one process the lock is re-entrant: the CLI holds it
 around every episode and the listener package, and ``build_episode`` takes it
 again for callers that use the library directly.
 """
@@ -79,6 +79,7 @@ def output_lock(
         finally:
             with _guard:
                 del _held[path]
+            os.ftruncate(fd, 0)  # no holder now; an idle folder's lock file stays the same, empty
     finally:
         os.close(fd)  # closing releases the lock
 
