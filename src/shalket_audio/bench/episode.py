@@ -33,13 +33,15 @@ _RUNNER = """
 import resource, sys, time
 from shalket_audio.cli import app
 started = time.perf_counter()
+code = 1
 try:
-    app(sys.argv[1:], standalone_mode=False)
+    code = app(sys.argv[1:], standalone_mode=False)  # an error's exit code comes back, not raised
 finally:
     elapsed = time.perf_counter() - started
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"BENCH {elapsed:.3f} {me:.1f} {kids:.1f}", file=sys.stderr)
+sys.exit(code if isinstance(code, int) else 0)
 """
 
 
