@@ -29,18 +29,28 @@ from ..voices.workers import STATS_ENV
 
 TARGETS = {"cold_vs_floor": 1.0, "edit_s": 5.0, "noop_s": 1.0, "rss_mb": 400.0, "say_cached_s": 2.0}
 
+#: Peak RSS is VmHWM, the high-water mark of this process's own memory since it started: getrusage's
+#: ru_maxrss survives exec, so a build started from a big process (this one, after decoding an episode or
+#: loading a model) would report its parent's size.
 _RUNNER = """
 import resource, sys, time
 from shalket_audio.cli import app
+
+def peak_mb():
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(l.split()[1]) for l in status if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 started = time.perf_counter()
 code = 1
 try:
     code = app(sys.argv[1:], standalone_mode=False)  # an error's exit code comes back, not raised
 finally:
     elapsed = time.perf_counter() - started
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"BENCH {elapsed:.3f} {me:.1f} {kids:.1f}", file=sys.stderr)
+    print(f"BENCH {elapsed:.3f} {peak_mb():.1f} {kids:.1f}", file=sys.stderr)
 sys.exit(code if isinstance(code, int) else 0)
 """
 
