@@ -491,6 +491,7 @@ def cache_clear_command(cache_dir: CacheDirOption = None) -> None:
 @app.command("build")
 @handles_errors
 def build_command(
+    ctx: typer.Context,
     scripts: Annotated[
         list[Path] | None, typer.Argument(help="Scripts to build (default: every script in script/).")
     ] = None,
@@ -539,70 +540,68 @@ def build_command(
         base_url += "/"
     from .lock import output_lock
 
-    # One build per output folder: a second one waits here (saying for whom), or gives up after --wait.
-    with output_lock(out, wait_s=wait, on_wait=lambda message: typer.echo(f"note: {message}", err=True)):
-        published = []
-        for path in _scripts(scripts):
-            episode = load_script(path)
-            report = _with_progress(
+    # One build per output folder, held until the command ends: a second one waits (saying for whom).
+    ctx.with_resource(output_lock(out, wait_s=wait, on_wait=lambda message: typer.echo(f"note: {message}", err=True)))
+    published = []
+    for path in _scripts(scripts):
+        episode = load_script(path)
+        report = _with_progress(
+            episode,
+            lambda show, stage, episode=episode: build_episode(
                 episode,
-                lambda show, stage, episode=episode: build_episode(
-                    episode,
-                    out,
-                    profile=voices,
-                    jobs=jobs,
-                    force=force,
-                    bitrate=bitrate,
-                    cache=ClipCache(cache_dir),
-                    on_progress=show,
-                    on_stage=stage,
-                ),
-            )
-            for notice in report.notices:
-                typer.echo(f"notice: {notice}", err=True)
-            loud = report.loudness
-            typer.echo(f"{report.mp3}: {'up to date, nothing to do' if report.up_to_date else 'built'}")
-            typer.echo(
-                f"  duration {_clock(report.duration_ms / 1000)}, {report.chapters} chapters, "
-                f"{report.size_bytes / 1e6:.1f} MB ({bitrate} kbps CBR)"
-            )
-            voices_line = ", ".join(f"{tag} {value:.1f}" for tag, value in report.voice_lufs.items())
-            typer.echo(
-                f"  loudness {loud.integrated_lufs:.1f} LUFS, true peak {loud.true_peak_dbtp:.1f} dBTP "
-                f"(measured on the MP3); voices {voices_line} LUFS"
-            )
-            work = (
-                "no synthesis or encoding"
-                if report.up_to_date
-                else (f"{report.synthesized} clips synthesized, {report.encodes} of {report.chapters} chapters encoded")
-            )
-            typer.echo(f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}")
-            published.append((episode, report))
-        from .build import listener_files, listener_package_state
+                out,
+                profile=voices,
+                jobs=jobs,
+                force=force,
+                bitrate=bitrate,
+                cache=ClipCache(cache_dir),
+                on_progress=show,
+                on_stage=stage,
+            ),
+        )
+        for notice in report.notices:
+            typer.echo(f"notice: {notice}", err=True)
+        loud = report.loudness
+        typer.echo(f"{report.mp3}: {'up to date, nothing to do' if report.up_to_date else 'built'}")
+        typer.echo(
+            f"  duration {_clock(report.duration_ms / 1000)}, {report.chapters} chapters, "
+            f"{report.size_bytes / 1e6:.1f} MB ({bitrate} kbps CBR)"
+        )
+        voices_line = ", ".join(f"{tag} {value:.1f}" for tag, value in report.voice_lufs.items())
+        typer.echo(
+            f"  loudness {loud.integrated_lufs:.1f} LUFS, true peak {loud.true_peak_dbtp:.1f} dBTP "
+            f"(measured on the MP3); voices {voices_line} LUFS"
+        )
+        work = (
+            "no synthesis or encoding"
+            if report.up_to_date
+            else (f"{report.synthesized} clips synthesized, {report.encodes} of {report.chapters} chapters encoded")
+        )
+        typer.echo(f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}")
+        published.append((episode, report))
+    from .build import listener_files, listener_package_state
 
-        state_file, state = listener_package_state(out, published, base_url)
-        complete = all(path.is_file() for path in listener_files(out, published))
-        if complete and state_file.is_file() and state_file.read_text(encoding="utf-8") == state:
-            typer.echo(f"listener files in {out}/ are up to date")
-        else:
-            from .cover import cover_jpeg
-            from .fileio import atomic_write_text
-            from .publish import Published, publish
+    state_file, state = listener_package_state(out, published, base_url)
+    complete = all(path.is_file() for path in listener_files(out, published))
+    if complete and state_file.is_file() and state_file.read_text(encoding="utf-8") == state:
+        typer.echo(f"listener files in {out}/ are up to date")
+    else:
+        from .cover import cover_jpeg
+        from .fileio import atomic_write_text
+        from .publish import Published, publish
 
-            items = []
-            for episode, report in published:
-                cover_file = out / f"{report.mp3.stem}.jpg"
-                cover = report.cover or (cover_file.read_bytes() if cover_file.is_file() else cover_jpeg(episode))
-                items.append(
-                    Published(episode, report.mp3.stem, report.mp3, read_timeline(report.timeline_path), cover)
-                )
-            written = publish(out, items, base_url)
-            atomic_write_text(state_file, state)
-            typer.echo(
-                f"published {len(written)} files for listeners in {out}/ (index.html, feed.xml, chapters, transcripts)"
-            )
-        if base_url is None:
-            typer.echo("  the feed's URLs are relative: pass --base-url https://… (where OUT is served) to publish it")
+        items = []
+        for episode, report in published:
+            cover_file = out / f"{report.mp3.stem}.jpg"
+            cover = report.cover or (cover_file.read_bytes() if cover_file.is_file() else cover_jpeg(episode))
+            items.append(Published(episode, report.mp3.stem, report.mp3, read_timeline(report.timeline_path), cover))
+        written = publish(out, items, base_url)
+        atomic_write_text(state_file, state)
+        typer.echo(
+            f"published {len(written)} files for listeners in {out}/ (index.html, feed.xml, chapters, transcripts)"
+        )
+    if base_url is None:
+        typer.echo("  the feed's URLs are relative: pass --base-url https://… (where OUT is served) to publish it")
 
 
 def _with_progress(episode: Episode, run: Callable[..., R], first_stage: str = "checking") -> R:
