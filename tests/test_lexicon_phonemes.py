@@ -138,3 +138,21 @@ def test_say_bad_input_exits_2_with_a_fix(arguments: list[str], message: str, tm
     assert result.exit_code == 2, result.output
     assert message in result.output and "fix:" in result.output
     assert not (tmp_path / "x.wav").exists()
+
+
+def test_say_joins_a_long_texts_chunks_with_the_builds_gap(tmp_path: Path) -> None:
+    out = tmp_path / "long.wav"
+    sentence = "Thousands of people came out onto the streets of the city that winter, and they stayed there for days. "
+    result = runner.invoke(app, ["say", str(SCRIPT), "-s", "interviewer", sentence * 4, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("  said: ") == 2  # two chunks of at most 320 characters
+    with wave.open(str(out)) as wav:
+        frames = wav.readframes(wav.getnframes())
+        rate = wav.getframerate()
+    samples = memoryview(frames).cast("h")
+    quiet = [abs(samples[i]) < 40 for i in range(len(samples))]
+    longest = run = 0
+    for is_quiet in quiet:
+        run = run + 1 if is_quiet else 0
+        longest = max(longest, run)
+    assert longest >= rate * 0.2  # the 220 ms gap between the two chunks is there

@@ -11,11 +11,8 @@ import io
 import shutil
 import subprocess
 import time
-import wave
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from .cache import Clip, ClipCache
 from .casting import cast_speaker
@@ -126,29 +123,32 @@ def say(
 
 
 def _write_joined(clips: list[Clip], out: Path) -> int:
+    """The clips joined with the build's gap between chunks, as one WAV; its length in ms.
+
+    pydub does the joining: a line is a few clips, so holding them whole costs nothing.
+    """
+    import warnings
+
     from .media import decode_to_pcm
 
-    pieces: list[np.ndarray] = []
-    rate = 0
-    for clip in clips:
-        samples, clip_rate = decode_to_pcm(clip.path.read_bytes(), clip.format)
-        if rate and clip_rate != rate:  # one engine gives one rate; resample only if a producer mixed formats
-            import soxr
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # pydub warns at import when ffmpeg is not on PATH
+        from pydub import AudioSegment
 
-            samples = soxr.resample(samples.astype(np.float32), clip_rate, rate).astype(np.int16)
-        rate = rate or clip_rate
-        if pieces:
-            pieces.append(np.zeros(rate * CHUNK_GAP_MS // 1000, dtype=np.int16))
-        pieces.append(samples.astype(np.int16))
-    joined = np.concatenate(pieces)
+    joined = None
+    for clip in clips:
+        samples, rate = decode_to_pcm(clip.path.read_bytes(), clip.format)
+        piece = AudioSegment(data=samples.astype("<i2").tobytes(), sample_width=2, frame_rate=rate, channels=1)
+        if joined is None:
+            joined = piece
+        else:
+            gap = AudioSegment.silent(duration=CHUNK_GAP_MS, frame_rate=joined.frame_rate)
+            joined = joined + gap + piece.set_frame_rate(joined.frame_rate)
+    assert joined is not None  # say() refuses a text with no chunks
     buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes(joined.astype("<i2").tobytes())
+    joined.export(buffer, format="wav")
     atomic_write_bytes(out, buffer.getvalue())
-    return round(1000 * len(joined) / rate)
+    return len(joined)
 
 
 def play(path: Path) -> str:
