@@ -23,7 +23,7 @@ from .script import Episode, load_script, serialize_script
 if TYPE_CHECKING:
     from .synth import Progress as SynthProgress
     from .synth import SynthesisResult
-    from .verify import VerifyReport
+    from .verify.check import VerifyReport
     from .voices import VoiceRef
 
 P = ParamSpec("P")

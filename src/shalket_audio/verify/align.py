@@ -156,48 +156,67 @@ def similarity(a: str, b: str) -> float:
     return float(Indel.normalized_similarity(a, b))
 
 
-def _name_matches(name: Word, heard: Sequence[Word]) -> bool:
+#: What a loose match costs in the search (never in the error count): an exact match is preferred.
+_NEAR_COST = 0.001
+_NAME_COST = 0.01  # a name matched by length only
+
+
+def _name_cost(name: Word, heard: Sequence[Word]) -> float | None:
+    """0 or a little when the heard words can be the name, None when they cannot."""
     joined = "".join(w.key for w in heard)
     if any(similarity(joined, form) >= NEAR for form in name.forms):
-        return True
+        return _NEAR_COST
     spoken = len(name.forms[-1]) or 1
-    return NAME_LENGTH_RATIO <= len(joined) / spoken <= 1 / NAME_LENGTH_RATIO
+    return _NAME_COST if NAME_LENGTH_RATIO <= len(joined) / spoken <= 1 / NAME_LENGTH_RATIO else None
+
+
+def _word_cost(e: Word, h: Word) -> float | None:
+    if e.key == h.key:
+        return 0.0
+    if e.is_name:
+        return _name_cost(e, (h,))
+    return _NEAR_COST if similarity(e.key, h.key) >= NEAR else None
 
 
 def align(expected: Sequence[Word], heard: Sequence[Word]) -> Alignment:
-    """The cheapest alignment: each unmatched, missing or added word costs 1; matches cost nothing."""
+    """The cheapest alignment: each unmatched, missing or added word costs 1; matches cost (almost) nothing.
+
+    Among equally cheap alignments the search keeps words missing or added as late as possible, so
+    words missing at the end of a clip show as such.
+    """
     n, m = len(expected), len(heard)
     exp_join = [["".join(w.key for w in expected[i - a : i]) for a in range(MAX_BLOCK + 1)] for i in range(n + 1)]
     hyp_join = [["".join(w.key for w in heard[j - b : j]) for b in range(MAX_BLOCK + 1)] for j in range(m + 1)]
-    inf = n + m + 1
+    inf = float(n + m + 1)
     cost = [[inf] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int, Op]]] = [[(0, 0, Op.EQUAL)] * (m + 1) for _ in range(n + 1)]
-    cost[0][0] = 0
+    cost[0][0] = 0.0
     for i in range(n + 1):
         for j in range(m + 1):
             if i == 0 and j == 0:
                 continue
             best, step = inf, (0, 0, Op.EQUAL)
-            if i and cost[i - 1][j] + 1 < best:
-                best, step = cost[i - 1][j] + 1, (1, 0, Op.DELETE)
-            if j and cost[i][j - 1] + 1 < best:
-                best, step = cost[i][j - 1] + 1, (0, 1, Op.INSERT)
             if i and j:
-                e, h = expected[i - 1], heard[j - 1]
-                same = e.key == h.key or (_name_matches(e, (h,)) if e.is_name else similarity(e.key, h.key) >= NEAR)
-                total = cost[i - 1][j - 1] + (0 if same else 1)
-                if total < best or (total == best and same):
-                    best, step = total, (1, 1, Op.EQUAL if same else Op.SUBSTITUTE)
+                match = _word_cost(expected[i - 1], heard[j - 1])
+                total = cost[i - 1][j - 1] + (1.0 if match is None else match)
+                if total < best:
+                    best, step = total, (1, 1, Op.SUBSTITUTE if match is None else Op.EQUAL)
                 for a in range(1, min(MAX_BLOCK, i) + 1):
                     for b in range(1, min(MAX_BLOCK, j) + 1):
                         if (a == 1 and b == 1) or cost[i - a][j - b] >= best:
                             continue
+                        block: float | None = None
                         if a == 1 and expected[i - 1].is_name:
-                            matched = _name_matches(expected[i - 1], heard[j - b : j])
-                        else:
-                            matched = exp_join[i][a] == hyp_join[j][b]
-                        if matched:
-                            best, step = cost[i - a][j - b], (a, b, Op.EQUAL)
+                            block = _name_cost(expected[i - 1], heard[j - b : j])
+                        elif exp_join[i][a] == hyp_join[j][b]:
+                            block = 0.0
+                        if block is not None and cost[i - a][j - b] + block < best:
+                            best, step = cost[i - a][j - b] + block, (a, b, Op.EQUAL)
+            # On a tie, a missing or added word wins here, so from the end it is placed as late as it can be.
+            if j and cost[i][j - 1] + 1 <= best:
+                best, step = cost[i][j - 1] + 1, (0, 1, Op.INSERT)
+            if i and cost[i - 1][j] + 1 <= best:
+                best, step = cost[i - 1][j] + 1, (1, 0, Op.DELETE)
             cost[i][j], back[i][j] = best, step
     steps: list[Step] = []
     i, j = n, m
