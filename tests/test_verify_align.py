@@ -50,7 +50,9 @@ def test_a_lexicon_name_is_compared_in_its_spoken_form_and_may_be_spelled_anyhow
     assert result.errors == 0
     (name,) = [w for s in result.steps for w in s.expected if w.is_name]
     assert name.text == "Zhah-nar's"
-    assert run("We're all tired of the Nah-zar-bye-yev regime,", "We're all tired of Nazarbayev regime", lexicon).missing == ["the"]
+    assert run(
+        "We're all tired of the Nah-zar-bye-yev regime,", "We're all tired of Nazarbayev regime", lexicon
+    ).missing == ["the"]
 
 
 def test_a_lexicon_name_with_nothing_heard_in_its_place_is_missing() -> None:
@@ -83,7 +85,9 @@ def test_the_steps_rebuild_both_texts(expected: list[str], heard: list[str]) -> 
 
 
 @given(WORDS, WORDS)
-def test_without_near_spellings_the_errors_are_the_word_levenshtein_distance(expected: list[str], heard: list[str]) -> None:
+def test_without_near_spellings_the_errors_are_the_word_levenshtein_distance(
+    expected: list[str], heard: list[str]
+) -> None:
     # These words share no letters and all have two, so no block or near-spelling match can apply.
     result = run(" ".join(expected), " ".join(heard))
     assert result.errors == Levenshtein.distance(expected, heard)

@@ -132,9 +132,8 @@ def main() -> None:
     print("  as built, with any word missing or WER >= 0.1:")
     for r in results:
         if r.clean.missing or r.clean.wer >= 0.1:
-            print(
-                f"    line {r.line} ({r.voice}): WER {r.clean.wer:.0%}, missing {r.clean.missing}, heard {r.clean.misheard}"
-            )
+            heard = ", ".join(f"{e}->{h}" for e, h in r.clean.misheard)
+            print(f"    line {r.line} ({r.voice}): WER {r.clean.wer:.0%}, missing {r.clean.missing}, heard {heard}")
 
 
 if __name__ == "__main__":
