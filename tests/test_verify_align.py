@@ -102,3 +102,14 @@ def test_any_text_aligns_without_raising(expected: str, heard: str) -> None:
 def test_a_word_object_knows_when_it_is_a_name() -> None:
     assert Word("Zhah-nar", "zhahnar", ("zhanar", "zhahnar")).is_name
     assert not Word("state", "state").is_name
+
+
+def test_a_name_given_as_phonemes_is_one_name_word_and_respelled_for_other_engines() -> None:
+    from shalket_audio.verify.align import respelled
+
+    lexicon, phonemes = {"Zhanar": "Zhah-nar"}, {"Zhanar": "ʒɑˈnɑr"}
+    prepared = "I spoke to [[ʒɑˈnɑr]]'s mother."
+    (name,) = [w for w in expected_words(prepared, lexicon, phonemes) if w.is_name]
+    assert name.text == "Zhanar's" and name.forms == ("zhanars", "zhahnars")
+    assert align(expected_words(prepared, lexicon, phonemes), heard_words("I spoke to Janar's mother.")).errors == 0
+    assert respelled(prepared, lexicon, phonemes) == "I spoke to Zhah-nar's mother."

@@ -77,6 +77,7 @@ def run_verify(
                 cache,
                 listener,
                 dict(episode.lexicon),
+                dict(episode.phonemes),
             )
             for check in report.to_check
         ]

@@ -8,8 +8,8 @@ recognizer's spelling from counting as the voice's mistake:
   "powerlifter", "Sunning-hill" / "Sunning Hill").
 - **Near spellings.** Two words match when their letters are at least
   ``NEAR`` similar ("neighbour" / "neighbor", "organising" / "organizing").
-- **Lexicon names.** A word the script's lexicon respells is compared in its
-  spoken form, but a recognizer cannot spell a name it has never seen ("Zhah-nar"
+- **Lexicon names.** A word the script's lexicon respells (or gives as
+  phonemes) is compared in its spoken form, but a recognizer cannot spell a name it has never seen ("Zhah-nar"
   comes back as "John R" or "Jainar").  So such a word matches any run of up to
   four heard words of plausible length in its place: the check is that the name
   was said there, not how it is spelled.  A name with nothing heard in its place
@@ -128,28 +128,52 @@ def heard_words(transcript: str) -> list[Word]:
     return words(tidy_punctuation(expand_numbers(expand_symbols(transcript))))
 
 
-def expected_words(prepared: str, lexicon: Mapping[str, str]) -> list[Word]:
-    """The words a prepared chunk says; each lexicon respelling becomes one name word."""
+_PHONEMES_RE = re.compile(r"\[\[([^\]]*)\]\](?:['’]s)?")
+
+
+def expected_words(prepared: str, lexicon: Mapping[str, str], phonemes: Mapping[str, str] | None = None) -> list[Word]:
+    """The words a prepared chunk says; each lexicon respelling, or ``[[phonemes]]`` block, is one name word."""
     spans: list[tuple[int, int, str, str]] = []
     taken = [False] * len(prepared)
+
+    def take(start: int, end: int, written: str, spoken: str) -> None:
+        if not any(taken[start:end]):
+            taken[start:end] = [True] * (end - start)
+            spans.append((start, end, written, spoken))
+
+    by_ipa = {ipa: written for written, ipa in (phonemes or {}).items()}
+    for match in _PHONEMES_RE.finditer(prepared):
+        written = by_ipa.get(match.group(1), match.group(1))
+        take(match.start(), match.end(), written, lexicon.get(written, written))
     for written, spoken in sorted(lexicon.items(), key=lambda item: -len(item[1])):
         if not key(spoken):
             continue
         pattern = re.compile(rf"(?<![\w-]){re.escape(spoken)}(?:['’]s)?(?![\w-])")
         for match in pattern.finditer(prepared):
-            if any(taken[match.start() : match.end()]):
-                continue
-            taken[match.start() : match.end()] = [True] * (match.end() - match.start())
-            spans.append((match.start(), match.end(), written, spoken))
+            take(match.start(), match.end(), written, spoken)
     result: list[Word] = []
     position = 0
     for start, end, written, spoken in sorted(spans):
         result += words(prepared[position:start])
         text = prepared[start:end].strip()
         suffix = "s" if text.endswith(("'s", "’s")) else ""
+        if text.startswith("[["):
+            text = written + text[text.index("]]") + 2 :]  # the report names the word, not its phonemes
         result.append(Word(text, key(text), (key(written) + suffix, key(spoken) + suffix)))
         position = end
     return result + words(prepared[position:])
+
+
+def respelled(prepared: str, lexicon: Mapping[str, str], phonemes: Mapping[str, str]) -> str:
+    """A prepared chunk with each ``[[phonemes]]`` block back to the lexicon's respelling, for an engine
+    that takes no phonemes."""
+    by_ipa = {ipa: written for written, ipa in phonemes.items()}
+
+    def spoken(match: re.Match[str]) -> str:
+        written = by_ipa.get(match.group(1), match.group(1))
+        return lexicon.get(written, written) + match.group(0)[match.group(0).index("]]") + 2 :]
+
+    return _PHONEMES_RE.sub(spoken, prepared)
 
 
 def similarity(a: str, b: str) -> float:

@@ -71,7 +71,7 @@ def cut_word(path: Path, start: float, end: float) -> np.ndarray:
 def measure(script: Path) -> list[Measured]:
     episode = load_script(script)
     synthesis = synthesize_episode(episode, cast(episode, "local", default_registry()), ClipCache())
-    lexicon = dict(episode.lexicon)
+    lexicon, phonemes = dict(episode.lexicon), dict(episode.phonemes)
     recognizer = Recognizer()
     clips = [(s, text, clip) for s in synthesis.segments for text, clip in zip(s.chunks, s.clips, strict=True)]
     heard = []
@@ -89,10 +89,10 @@ def measure(script: Path) -> list[Measured]:
             Measured(
                 segment.segment.line,
                 str(segment.voice),
-                compare(text, transcript, lexicon),
+                compare(text, transcript, lexicon, phonemes),
                 word,
-                compare(text, damaged, lexicon),
-                compare(other_text, transcript, lexicon),
+                compare(text, damaged, lexicon, phonemes),
+                compare(other_text, transcript, lexicon, phonemes),
                 pause,
             )
         )

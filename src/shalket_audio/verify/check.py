@@ -154,8 +154,10 @@ class TranscriptCache:
             atomic_write_text(self._path(clip), json.dumps(record, ensure_ascii=False))
 
 
-def compare(expected: str, transcript: str, lexicon: dict[str, str]) -> Alignment:
-    return align(expected_words(expected, lexicon), heard_words(transcript))
+def compare(
+    expected: str, transcript: str, lexicon: dict[str, str], phonemes: dict[str, str] | None = None
+) -> Alignment:
+    return align(expected_words(expected, lexicon, phonemes), heard_words(transcript))
 
 
 class Listener:
@@ -231,7 +233,7 @@ def check_segments(
                     heard=heard.transcript,
                     duration_ms=clip.duration_ms,
                     longest_pause_ms=heard.longest_pause_ms,
-                    alignment=compare(text, heard.transcript, dict(episode.lexicon)),
+                    alignment=compare(text, heard.transcript, dict(episode.lexicon), dict(episode.phonemes)),
                     cached=cached,
                     clip=clip.path,
                     take=takes(clip) if takes else "original",

@@ -28,6 +28,7 @@ from ..casting import Casting, choices
 from ..errors import ShalketError
 from ..fileio import atomic_write_text
 from ..voices import Audio, Engine, Registry, VoiceRef
+from .align import respelled
 from .check import ClipCheck, Listener, compare
 
 #: Between the pieces of a rechunked take: about a comma's pause.
@@ -119,7 +120,14 @@ def _fallback(casting: Casting, profile: str, registry: Registry) -> tuple[Engin
     return None
 
 
-def second_take(text: str, casting: Casting, profile: str, registry: Registry) -> tuple[str, str, Audio] | None:
+def second_take(
+    text: str,
+    casting: Casting,
+    profile: str,
+    registry: Registry,
+    lexicon: dict[str, str] | None = None,
+    phonemes: dict[str, str] | None = None,
+) -> tuple[str, str, Audio] | None:
     """(name, voice, audio) of the second take, or None when there is nothing else to try."""
     parts = pieces(text)
     if len(parts) > 1:
@@ -129,6 +137,8 @@ def second_take(text: str, casting: Casting, profile: str, registry: Registry) -
     if fallback is None:
         return None
     engine, voice = fallback
+    if not getattr(engine, "accepts_phonemes", False):
+        text = respelled(text, lexicon or {}, phonemes or {})
     return f"fallback voice {voice}", str(voice), engine.synthesize(text, voice)
 
 
@@ -145,13 +155,14 @@ def fix_clip(
     cache: ClipCache,
     listener: Listener,
     lexicon: dict[str, str],
+    phonemes: dict[str, str] | None = None,
 ) -> FixOutcome:
     engine_name, key = _key_of(check.clip)
     before = _verdict(check.reasons, check.alignment.errors)
     earlier = _record(cache, key)
     if earlier is not None:
         return FixOutcome(where, "", f"already retaken once: {earlier.get('kept', 'original')} was kept", before, "")
-    made = second_take(check.expected, casting, profile, registry)
+    made = second_take(check.expected, casting, profile, registry, lexicon, phonemes)
     if made is None:
         return FixOutcome(where, "", "no other chunking or voice to try", before, "")
     name, voice, audio = made
@@ -165,7 +176,7 @@ def fix_clip(
         check,
         heard=heard.transcript,
         longest_pause_ms=heard.longest_pause_ms,
-        alignment=compare(check.expected, heard.transcript, lexicon),
+        alignment=compare(check.expected, heard.transcript, lexicon, phonemes),
         duration_ms=trial.duration_ms,
     )
     after = _verdict(retaken.reasons, retaken.alignment.errors)
