@@ -145,10 +145,10 @@ def _clock(ms: int) -> str:
 def terminal_lines(report: VerifyReport, limit: int | None = 15) -> list[str]:
     """What ``shalket-audio verify`` prints for one script."""
     speech = sum(c.duration_ms for c in report.checks)
-    heard = report.transcribed
+    cached = sum(1 for c in report.checks if c.cached)
     lines = [
         f"{report.script}: {summary_line(report)} ({_clock(speech)} of speech) in {report.elapsed:.1f}s: "
-        f"{heard} heard, {len(report.checks) - heard if heard <= len(report.checks) else 0} from the verify cache"
+        f"{len(report.checks) - cached} heard, {cached} from the verify cache"
     ]
     if report.synthesized:
         lines.append(f"  {report.synthesized} clips were not built yet and were synthesized first")
