@@ -122,15 +122,15 @@ def table(report: VerifyReport, limit: int | None = 15) -> list[str]:
     if not shown:
         return ["  every clip was heard as written"]
     where_width = max(len(_where(report, c)) for c in shown)
-    lines = [f"  {'':<2}{'where':<{where_width}}  {'speaker':<12} {'WER':>4} {'words':>5}  what was heard"]
+    lines = [f"  {'':<2}{'where':<{where_width}}  {'speaker':<12} {'WER':>6} {'words':>5}  what was heard"]
     for check in shown:
         mark = "!!" if check.to_check else ""
         lines.append(
             f"  {mark:<2}{_where(report, check):<{where_width}}  {_clip(check.speaker, 12):<12} "
-            f"{check.wer:>4.0%} {check.words:>5}  {_clip(_detail(check), 90)}"
+            f"{check.wer * 100:>5.1f}% {check.words:>5}  {_clip(_detail(check), 90)}"
         )
         for reason in check.reasons:
-            lines.append(f"  {'':<2}{'':<{where_width}}  {'':<12} {'':>4} {'':>5}  to check: {reason}")
+            lines.append(f"  {'':<2}{'':<{where_width}}  {'':<12} {'':>6} {'':>5}  to check: {reason}")
     hidden = sum(1 for c in rows if c.alignment.errors and c not in shown)
     if hidden:
         lines.append(f"  … and {hidden} more clips with a misheard word (all in the JSON)")
