@@ -315,8 +315,28 @@ def test_the_real_episode_passes_except_the_clips_the_report_explains(tmp_path: 
     for check in report.to_check:
         explained = check.alignment.missing or check.alignment.added or check.alignment.misheard
         assert explained or check.longest_pause_ms >= 1000, check
-    for voice, (clips, words, errors) in report.by_voice().items():
+    for voice, (_clips, words, errors) in report.by_voice().items():
         assert errors / words < 0.1, (voice, errors, words)
     rows = table(report)
     for check in report.to_check:
         assert any(f"script/shal-ket.md:{check.line} " in row for row in rows)
+
+
+def test_verify_needs_no_network_at_all(tmp_path: Path) -> None:
+    """In a network namespace of its own, from an empty cache and HOME: nothing is downloaded."""
+    import os
+    import sys
+
+    script = tmp_path / "fix.md"
+    script.write_text(FIX_SCRIPT, encoding="utf-8")
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "SHALKET_CACHE_DIR": str(tmp_path / "cache")}
+    command = ["unshare", "--net", str(Path(sys.executable).parent / "shalket-audio")]
+    result = subprocess.run(
+        [*command, "verify", str(script), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "verified 2 clips: none to check" in result.stdout and "2 heard, 0 from the verify cache" in result.stdout
