@@ -8,8 +8,10 @@ On a built episode (its clips in the cache), three sets of clips are heard and m
 - **other text**: every clip's transcript compared with the next clip's text, as a clip synthesized
   from the wrong text would be.
 
-It then prints, for candidate thresholds, how many clips of each set would be "to check", and the
-longest pause inside any clip per voice.  The README records one run and the choice made from it.
+Each is judged as ``verify`` judges it: a clip the first hearing flags is heard twice more, decoded
+differently, and the hearing that matches its text best counts.  It then prints, for candidate
+thresholds, how many clips of each set would be "to check", and the longest pause inside any clip per
+voice.  The README records one run and the choice made from it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from ..script import load_script
 from ..synth import synthesize_episode
 from ..voices import default_registry
 from .align import Alignment, key
-from .check import compare
+from .check import ClipCheck, best_hearing, compare
 from .recognizer import Recognizer, load_clip_audio, longest_pause_ms
 
 
@@ -74,25 +76,33 @@ def measure(script: Path) -> list[Measured]:
     lexicon, phonemes = dict(episode.lexicon), dict(episode.phonemes)
     recognizer = Recognizer()
     clips = [(s, text, clip) for s in synthesis.segments for text, clip in zip(s.chunks, s.clips, strict=True)]
-    heard = []
-    for _, _, clip in clips:
+
+    def judged(audio: np.ndarray, transcript: str, text: str, pause: int, clip: Path) -> Alignment:
+        first = ClipCheck(
+            0, 0, 0, "", "", text, transcript, 0, pause, compare(text, transcript, lexicon, phonemes), False, clip
+        )
+        if not first.to_check:
+            return first.alignment
+        return best_hearing(first, tuple(recognizer.second_opinions(audio)), lexicon, phonemes).alignment
+
+    results = []
+    for index, (segment, text, clip) in enumerate(clips):
         audio = load_clip_audio(clip.path, clip.format)
+        pause = longest_pause_ms(audio)
+        transcript = recognizer.transcribe(audio)
         words = recognizer.words(audio)
         long_words = [w for w in words[1:-1] if len(key(w.text)) >= 4] or [w for w in words if key(w.text)]
         target = long_words[len(long_words) // 2] if long_words else None
-        damaged = recognizer.transcribe(cut_word(clip.path, target.start, target.end)) if target else ""
-        heard.append((recognizer.transcribe(audio), target.text if target else "", damaged, longest_pause_ms(audio)))
-    results = []
-    for index, ((segment, text, _), (transcript, word, damaged, pause)) in enumerate(zip(clips, heard, strict=True)):
+        damaged = cut_word(clip.path, target.start, target.end) if target else audio
         other_text = clips[(index + 1) % len(clips)][1]
         results.append(
             Measured(
                 segment.segment.line,
                 str(segment.voice),
-                compare(text, transcript, lexicon, phonemes),
-                word,
-                compare(text, damaged, lexicon, phonemes),
-                compare(other_text, transcript, lexicon, phonemes),
+                judged(audio, transcript, text, pause, clip.path),
+                target.text if target else "",
+                judged(damaged, recognizer.transcribe(damaged), text, pause, clip.path),
+                judged(audio, transcript, other_text, pause, clip.path),
                 pause,
             )
         )

@@ -11,7 +11,7 @@ import contextlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +43,7 @@ class Heard:
     transcript: str
     longest_pause_ms: int
     seconds: float  # recognition time when it was made
+    others: tuple[str, ...] | None = None  # second opinions, heard only for a clip the first hearing flagged
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,13 @@ class TranscriptCache:
             data = json.loads(self._path(clip).read_text(encoding="utf-8"))
             if data.get("version") != _TRANSCRIPT_VERSION or data.get("recognizer") != self.identity:
                 return None
-            return Heard(str(data["transcript"]), int(data["longest_pause_ms"]), float(data["seconds"]))
+            others = data.get("others")
+            return Heard(
+                str(data["transcript"]),
+                int(data["longest_pause_ms"]),
+                float(data["seconds"]),
+                None if others is None else tuple(str(o) for o in others),
+            )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # missing or damaged: hear it again
 
@@ -149,6 +156,7 @@ class TranscriptCache:
             "transcript": heard.transcript,
             "longest_pause_ms": heard.longest_pause_ms,
             "seconds": round(heard.seconds, 3),
+            **({} if heard.others is None else {"others": list(heard.others)}),
         }
         with contextlib.suppress(OSError):  # a read-only cache still verifies, only without remembering
             atomic_write_text(self._path(clip), json.dumps(record, ensure_ascii=False))
@@ -158,6 +166,16 @@ def compare(
     expected: str, transcript: str, lexicon: dict[str, str], phonemes: dict[str, str] | None = None
 ) -> Alignment:
     return align(expected_words(expected, lexicon, phonemes), heard_words(transcript))
+
+
+def best_hearing(
+    check: ClipCheck, others: tuple[str, ...], lexicon: dict[str, str], phonemes: dict[str, str]
+) -> ClipCheck:
+    """The check by whichever hearing matches the text best: fewest reasons to check, then fewest errors."""
+    candidates = [check] + [
+        replace(check, heard=other, alignment=compare(check.expected, other, lexicon, phonemes)) for other in others
+    ]
+    return min(candidates, key=lambda c: (len(c.reasons), c.alignment.errors))
 
 
 class Listener:
@@ -179,6 +197,23 @@ class Listener:
 
     def hear(self, clip: Clip) -> tuple[Heard, bool]:
         return self.hear_all([clip])[0]
+
+    def second_opinions(self, clip: Clip, heard: Heard) -> tuple[str, ...]:
+        if heard.others is not None:
+            return heard.others
+        from .recognizer import load_clip_audio
+
+        others = tuple(self.recognizer.second_opinions(load_clip_audio(clip.path, clip.format)))
+        self.transcripts.put(clip, replace(heard, others=others))
+        return others
+
+    def settle(
+        self, check: ClipCheck, clip: Clip, heard: Heard, lexicon: dict[str, str], phonemes: dict[str, str]
+    ) -> ClipCheck:
+        """A flagged check, judged again on the best of three hearings; a passing one as it is."""
+        if not check.to_check:
+            return check
+        return best_hearing(check, self.second_opinions(clip, heard), lexicon, phonemes)
 
     def hear_all(
         self, clips: list[Clip], on_progress: Callable[[int, int], None] | None = None
@@ -218,27 +253,27 @@ def check_segments(
     takes: Callable[[Clip], str] | None = None,
 ) -> list[ClipCheck]:
     heard_all = iter(listener.hear_all([clip for s in segments for clip in s.clips], on_progress))
+    lexicon, phonemes = dict(episode.lexicon), dict(episode.phonemes)
     checks: list[ClipCheck] = []
     for segment in segments:
         for index, (text, clip) in enumerate(zip(segment.chunks, segment.clips, strict=True)):
             heard, cached = next(heard_all)
-            checks.append(
-                ClipCheck(
-                    segment=segment.index,
-                    chunk=index,
-                    line=segment.segment.line,
-                    speaker=segment.segment.speaker,
-                    voice=str(segment.voice),
-                    expected=text,
-                    heard=heard.transcript,
-                    duration_ms=clip.duration_ms,
-                    longest_pause_ms=heard.longest_pause_ms,
-                    alignment=compare(text, heard.transcript, dict(episode.lexicon), dict(episode.phonemes)),
-                    cached=cached,
-                    clip=clip.path,
-                    take=takes(clip) if takes else "original",
-                )
+            first = ClipCheck(
+                segment=segment.index,
+                chunk=index,
+                line=segment.segment.line,
+                speaker=segment.segment.speaker,
+                voice=str(segment.voice),
+                expected=text,
+                heard=heard.transcript,
+                duration_ms=clip.duration_ms,
+                longest_pause_ms=heard.longest_pause_ms,
+                alignment=compare(text, heard.transcript, lexicon, phonemes),
+                cached=cached,
+                clip=clip.path,
+                take=takes(clip) if takes else "original",
             )
+            checks.append(listener.settle(first, clip, heard, lexicon, phonemes))
     return checks
 
 

@@ -170,15 +170,17 @@ def fix_clip(
     trial = cache.put("take", trial_key, audio.data, audio.format)
     try:
         heard, _ = listener.hear(trial)
+        retaken = replace(
+            check,
+            heard=heard.transcript,
+            longest_pause_ms=heard.longest_pause_ms,
+            alignment=compare(check.expected, heard.transcript, lexicon, phonemes),
+            duration_ms=trial.duration_ms,
+        )
+        retaken = listener.settle(retaken, trial, heard, lexicon, phonemes or {})
+        heard = listener.transcripts.get(trial) or heard  # with its second opinions, if it needed them
     finally:
         trial.path.unlink(missing_ok=True)
-    retaken = replace(
-        check,
-        heard=heard.transcript,
-        longest_pause_ms=heard.longest_pause_ms,
-        alignment=compare(check.expected, heard.transcript, lexicon, phonemes),
-        duration_ms=trial.duration_ms,
-    )
     after = _verdict(retaken.reasons, retaken.alignment.errors)
     better = (len(retaken.reasons), retaken.alignment.errors) < (len(check.reasons), check.alignment.errors)
     kept_file = check.clip.name
@@ -195,7 +197,7 @@ def fix_clip(
         "file": kept_file,
         "takes": [
             {"take": "original", "voice": check.voice, "heard": check.heard, "verdict": before},
-            {"take": name, "voice": voice, "heard": heard.transcript, "verdict": after},
+            {"take": name, "voice": voice, "heard": retaken.heard, "verdict": after},
         ],
     }
     atomic_write_text(_record_path(cache, key), json.dumps(record, ensure_ascii=False, indent=1))

@@ -104,18 +104,29 @@ class Recognizer:
             local_files_only=True,
         )
 
-    def _segments(self, audio: np.ndarray, word_timestamps: bool) -> list[Any]:
+    def _segments(self, audio: np.ndarray, word_timestamps: bool, timestamps: bool = False, beam: int = 1) -> list[Any]:
         segments, _ = self._model.transcribe(
             audio.astype(np.float32, copy=False),
             language="en",
-            beam_size=1,
+            beam_size=beam,
             temperature=0.0,
             condition_on_previous_text=False,
-            without_timestamps=not word_timestamps,
+            without_timestamps=not (word_timestamps or timestamps),
             word_timestamps=word_timestamps,
             vad_filter=False,
         )
         return list(segments)
+
+    def second_opinions(self, audio: np.ndarray) -> list[str]:
+        """Two more hearings, decoded differently: with timestamp tokens (greedy), and with a beam of 5.
+
+        Whisper tiny sometimes ends a transcript early or drops a word that is plainly there, and which
+        clip it happens to depends on the decoding; a word missing from all three hearings is missing.
+        """
+        return [
+            " ".join(segment.text.strip() for segment in self._segments(audio, False, timestamps=True)).strip(),
+            " ".join(segment.text.strip() for segment in self._segments(audio, False, beam=5)).strip(),
+        ]
 
     def transcribe(self, audio: np.ndarray) -> str:
         """What was said in 16 kHz mono float samples."""
