@@ -620,7 +620,8 @@ def _verify_line(episode: Episode, out: Path, profile: str, cache_dir: Path | No
         lambda show: run_verify(episode, out, profile=profile, cache=ClipCache(cache_dir), on_progress=show),
     )
     flagged = ", ".join(f"{c.line}" for c in checked.to_check)
-    where = f" (lines {flagged}; details: shalket-audio verify {episode.path})" if flagged else ""
+    label = "line" if len(checked.to_check) == 1 else "lines"
+    where = f" ({label} {flagged}; details: shalket-audio verify {episode.path})" if flagged else ""
     typer.echo(f"  {summary_line(checked)}{where}")
 
 
