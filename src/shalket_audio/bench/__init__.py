@@ -7,7 +7,9 @@ Measures, in one run on this machine:
   peak memory (RSS) of the build process and of its largest child;
 - scale (``scale.py``): the build's peak RSS at about 9, 60 and 120 minutes
   (the script's chapters repeated, clips from the cache) with the loudness and
-  segment timing measured on each MP3; and text preparation, script parsing
+  segment timing measured on each MP3; the listening check (``listening.py``):
+  ``verify`` with no transcript cached and after an edit, and each voice's
+  word error rate; and text preparation, script parsing
   and article conversion at one size and at twice that size, whose time
   ratio should be about 2 (linear).
 
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .episode import TARGETS, episode_figures, episode_rows, verdict
+from .listening import listening_figures, listening_rows
 from .scale import linear_time, memory_at_lengths
 
 #: Doubling the input may at most multiply the time by this (2 is linear; noise on a shared machine).
@@ -42,12 +45,13 @@ def main(argv: list[str] | None = None) -> None:
         work = Path(tmp)
         figures: dict[str, Any] = {"machine": _machine()}
         figures.update(episode_figures(args.script, work))
+        figures.update(listening_figures(args.script, work))
         figures["lengths"] = memory_at_lengths(args.script, work / "cache", work)
     figures["linear"] = linear_time(args.script, args.article)
     if args.json:
         print(json.dumps(figures, indent=2))
         return
-    rows = episode_rows(figures)
+    rows = episode_rows(figures) + listening_rows(figures)
     for length in figures["lengths"].values():
         rows.append(
             (
@@ -69,6 +73,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"shalket-audio benchmark on {figures['machine']}")
     for name, value, note in rows:
         print(f"  {name:<34} {value:>10}  {note}")
+    for line in figures["verify_checks"]:
+        print(f"  to check, or WER over 50%: {line}")
 
 
 def _machine() -> str:
