@@ -7,11 +7,12 @@ Measures, in one run on this machine:
   peak memory (RSS) of the build process and of its largest child;
 - scale (``scale.py``): the build's peak RSS at about 9, 60 and 120 minutes
   (the script's chapters repeated, clips from the cache) with the loudness and
-  segment timing measured on each MP3; the listening check (``listening.py``):
-  ``verify`` with no transcript cached and after an edit, and each voice's
-  word error rate; and text preparation, script parsing
+  segment timing measured on each MP3; and text preparation, script parsing
   and article conversion at one size and at twice that size, whose time
-  ratio should be about 2 (linear).
+  ratio should be about 2 (linear);
+- the listening check (``listening.py``): ``verify`` with no transcript
+  cached and after one more edit, each voice's word error rate, and the
+  clips to check.
 
 Every build is a fresh ``shalket-audio build`` process, so start-up counts.
 """
