@@ -1,0 +1,172 @@
+"""The command line's core: the typer app, error translation, shared options and progress bars.
+
+Only this module prints.  Library errors are translated here, once: input
+problems exit with 2, runtime failures with 1, and neither shows a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+
+import typer
+
+from .. import __version__
+from ..errors import InputError, ShalketError
+from ..script import Episode
+
+if TYPE_CHECKING:
+    from ..synth import Progress as SynthProgress
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="shalket-audio",
+    help=(
+        "Turn a magazine interview into a podcast episode.\n\n"
+        "Examples:\n\n"
+        "  shalket-audio script script/shal-ket.article.txt   # article -> editable script/shal-ket.md\n\n"
+        "  shalket-audio check script/shal-ket.md             # validate and summarise a script\n\n"
+        "  shalket-audio check script/shal-ket.md --json      # the parsed episode as JSON\n\n"
+        "  shalket-audio voices script/shal-ket.md            # engines, voices and who gets which\n\n"
+        "  shalket-audio synth                                # synthesize every script in script/\n\n"
+        '  shalket-audio say --speaker zhanar "Sekerbeyeva"   # hear a name in a voice, no build\n\n'
+        "  shalket-audio build                                # the episode and the listener files, in output/\n\n"
+        "  shalket-audio verify                               # listen to the built episode for dropped words\n\n"
+        "  shalket-audio cache info                           # where clips are cached, and how many"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn library errors into a message and an exit code; keep tracebacks for real bugs."""
+
+    @wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except ShalketError as exc:
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing half-written was left behind", 130)
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"shalket-audio {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Turn a magazine interview into a podcast episode."""
+
+
+def _clock(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def main() -> None:
+    app()
+
+
+CacheDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        envvar="SHALKET_CACHE_DIR",
+        help="Clip cache folder (default: the user cache folder, e.g. ~/.cache/shalket-audio).",
+        show_envvar=True,
+    ),
+]
+VoicesOption = Annotated[
+    str, typer.Option("--voices", help="Voice profile from the scripts' front matter: 'local' (offline) or 'google'.")
+]
+JobsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs", "-j", min=1, help="Synthesis calls at once (default: the number of cores; each engine caps it)."
+    ),
+]
+
+
+def _scripts(paths: list[Path] | None) -> list[Path]:
+    if paths:
+        return paths
+    found = sorted(Path("script").glob("*.md"))
+    if not found:
+        raise InputError(
+            "no scripts given and none found in script/",
+            fix="name a script (for example script/shal-ket.md) or run from the project folder",
+        )
+    return found
+
+
+def _with_count_progress(label: str, run: Callable[[Callable[[int, int], None]], R]) -> R:
+    """Run ``run(show)`` under a progress bar on stderr (only on a terminal); ``show(done, total)``."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn(f"  {label:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("clips"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=Console(stderr=True),
+        disable=not sys.stderr.isatty(),
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def show(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return run(show)
+
+
+def _with_progress(episode: Episode, run: Callable[..., R], first_stage: str = "checking") -> R:
+    """Run ``run(show_progress, show_stage)`` under a progress bar on stderr (only on a terminal)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("  {task.fields[stage]:<12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("segments · {task.fields[hits]} cache hits"),
+        TimeElapsedColumn(),
+        transient=True,
+        console=Console(stderr=True),
+        disable=not sys.stderr.isatty(),
+    ) as bar:
+        task = bar.add_task("build", total=len(episode.segments), hits=0, stage=first_stage)
+
+        def show(progress: SynthProgress) -> None:
+            bar.update(task, completed=progress.segments_done, hits=progress.hits)
+
+        def stage(name: str) -> None:
+            bar.update(task, stage=name)
+
+        return run(show, stage)

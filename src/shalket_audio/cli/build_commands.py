@@ -1,0 +1,215 @@
+"""``build`` and ``verify``: the episode, and listening to it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from ..errors import InputError
+from ..script import Episode, load_script
+
+if TYPE_CHECKING:
+    from ..verify.check import VerifyReport
+
+from .app import (
+    CacheDirOption,
+    JobsOption,
+    VoicesOption,
+    _clock,
+    _scripts,
+    _with_count_progress,
+    _with_progress,
+    app,
+    handles_errors,
+)
+
+
+@app.command("build")
+@handles_errors
+def build_command(
+    ctx: typer.Context,
+    scripts: Annotated[
+        list[Path] | None, typer.Argument(help="Scripts to build (default: every script in script/).")
+    ] = None,
+    voices: VoicesOption = "local",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the episodes and their companion files.")] = Path(
+        "output"
+    ),
+    jobs: JobsOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Synthesize and encode everything again.")] = False,
+    bitrate: Annotated[int, typer.Option("--bitrate", min=32, max=320, help="MP3 bitrate in kbps (CBR).")] = 96,
+    cache_dir: CacheDirOption = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="Where OUT will be served (e.g. https://example.com/podcast/): makes every URL in the feed absolute.",
+        ),
+    ] = None,
+    wait: Annotated[
+        float, typer.Option("--wait", min=0, help="Seconds to wait for another build writing the same OUT folder.")
+    ] = 3600,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Then hear every clip back and report what to check (see `verify`).")
+    ] = False,
+) -> None:
+    """Build finished episodes and what listeners download with them.
+
+    For each script: OUT/NAME.mp3 (loudness-normalized, tagged, with chapters),
+    NAME.timeline.json, NAME.chapters.json, NAME.vtt, NAME.srt, NAME.jpg and
+    NAME.html; for all of them: feed.xml and index.html.  Only what changed is
+    synthesized; with nothing changed, nothing is encoded either.
+
+    Examples:
+
+      shalket-audio build
+
+      shalket-audio build --base-url https://example.com/podcast/
+
+      shalket-audio build script/shal-ket.md --voices google --out public --bitrate 128
+    """
+    from ..build import build_episode, read_timeline
+    from ..cache import ClipCache
+
+    if base_url is not None and not re.match(r"https?://[^/\s]+", base_url):
+        raise InputError(
+            f"--base-url {base_url!r} is not an http(s) URL", fix="give it as https://example.com/podcast/"
+        )
+    if base_url is not None and not base_url.endswith("/"):
+        base_url += "/"
+    from ..lock import output_lock
+
+    # One build per output folder, held until the command ends: a second one waits (saying for whom).
+    ctx.with_resource(output_lock(out, wait_s=wait, on_wait=lambda message: typer.echo(f"note: {message}", err=True)))
+    published = []
+    for path in _scripts(scripts):
+        episode = load_script(path)
+        report = _with_progress(
+            episode,
+            lambda show, stage, episode=episode: build_episode(
+                episode,
+                out,
+                profile=voices,
+                jobs=jobs,
+                force=force,
+                bitrate=bitrate,
+                cache=ClipCache(cache_dir),
+                on_progress=show,
+                on_stage=stage,
+            ),
+        )
+        for notice in report.notices:
+            typer.echo(f"notice: {notice}", err=True)
+        loud = report.loudness
+        typer.echo(f"{report.mp3}: {'up to date, nothing to do' if report.up_to_date else 'built'}")
+        typer.echo(
+            f"  duration {_clock(report.duration_ms / 1000)}, {report.chapters} chapters, "
+            f"{report.size_bytes / 1e6:.1f} MB ({bitrate} kbps CBR)"
+        )
+        voices_line = ", ".join(f"{tag} {value:.1f}" for tag, value in report.voice_lufs.items())
+        typer.echo(
+            f"  loudness {loud.integrated_lufs:.1f} LUFS, true peak {loud.true_peak_dbtp:.1f} dBTP "
+            f"(measured on the MP3); voices {voices_line} LUFS"
+        )
+        work = (
+            "no synthesis or encoding"
+            if report.up_to_date
+            else (f"{report.synthesized} clips synthesized, {report.encodes} of {report.chapters} chapters encoded")
+        )
+        typer.echo(f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}")
+        if verify:
+            _verify_line(episode, out, voices, cache_dir)
+        published.append((episode, report))
+    from ..build import listener_files, listener_package_state
+
+    state_file, state = listener_package_state(out, published, base_url)
+    complete = all(path.is_file() for path in listener_files(out, published))
+    if complete and state_file.is_file() and state_file.read_text(encoding="utf-8") == state:
+        typer.echo(f"listener files in {out}/ are up to date")
+    else:
+        from ..cover import cover_jpeg
+        from ..fileio import atomic_write_text
+        from ..publish import Published, publish
+
+        items = []
+        for episode, report in published:
+            cover_file = out / f"{report.mp3.stem}.jpg"
+            cover = report.cover or (cover_file.read_bytes() if cover_file.is_file() else cover_jpeg(episode))
+            items.append(Published(episode, report.mp3.stem, report.mp3, read_timeline(report.timeline_path), cover))
+        written = publish(out, items, base_url)
+        atomic_write_text(state_file, state)
+        typer.echo(
+            f"published {len(written)} files for listeners in {out}/ (index.html, feed.xml, chapters, transcripts)"
+        )
+    if base_url is None:
+        typer.echo("  the feed's URLs are relative: pass --base-url https://… (where OUT is served) to publish it")
+
+
+def _verify_line(episode: Episode, out: Path, profile: str, cache_dir: Path | None) -> None:
+    from ..cache import ClipCache
+    from ..verify import run_verify
+    from ..verify.report import summary_line
+
+    checked = _with_count_progress(
+        "listening",
+        lambda show: run_verify(episode, out, profile=profile, cache=ClipCache(cache_dir), on_progress=show),
+    )
+    flagged = ", ".join(f"{c.line}" for c in checked.to_check)
+    label = "line" if len(checked.to_check) == 1 else "lines"
+    where = f" ({label} {flagged}; details: shalket-audio verify {episode.path})" if flagged else ""
+    typer.echo(f"  {summary_line(checked)}{where}")
+
+
+@app.command("verify")
+@handles_errors
+def verify_command(
+    scripts: Annotated[
+        list[Path] | None, typer.Argument(help="Scripts whose episodes to check (default: script/*.md).")
+    ] = None,
+    voices: VoicesOption = "local",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder of the built episodes.")] = Path("output"),
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix", help="Retake each flagged clip once (other chunking or the next voice); keep the better."
+        ),
+    ] = False,
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows in the table besides the clips to check.")] = 15,
+    cache_dir: CacheDirOption = None,
+) -> None:
+    """Hear every clip of the built episodes and report what was garbled, cut short or dropped.
+
+    Each clip is transcribed offline (Whisper tiny.en) and aligned with the
+    text it was given (after the lexicon and number expansion).  The table
+    lists the worst clips first; OUT/NAME.verify.json has every clip.
+    Transcripts are cached per clip, so after an edit only the new clip is heard.
+
+    Examples:
+
+      shalket-audio verify
+
+      shalket-audio verify script/shal-ket.md --fix
+    """
+    from ..cache import ClipCache
+    from ..verify import run_verify
+    from ..verify.report import terminal_lines, verify_path
+
+    for path in _scripts(scripts):
+        episode = load_script(path)
+        cache = ClipCache(cache_dir)
+
+        def check(
+            show: Callable[[int, int], None], episode: Episode = episode, cache: ClipCache = cache
+        ) -> VerifyReport:
+            return run_verify(episode, out, profile=voices, cache=cache, fix=fix, on_progress=show)
+
+        report = _with_count_progress("listening", check)
+        for line in terminal_lines(report, top):
+            typer.echo(line)
+        typer.echo(f"wrote {verify_path(path, out)}")
+        if any("kept rechunked" in f or "kept fallback" in f for f in report.fixes):
+            typer.echo("next: run `shalket-audio build` to put the kept takes into the episode")
