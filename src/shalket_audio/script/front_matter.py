@@ -1,0 +1,267 @@
+"""Reading a script's YAML front matter: metadata, speakers and their voices, the lexicon, pacing."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from ..errors import ScriptError
+from .model import (
+    DURATION_RE,
+    FRONT_MATTER_KEYS,
+    MAX_PAUSE_MS,
+    PACING_KEYS,
+    ROLES,
+    SPEAKER_KEYS,
+    TAG_RE,
+    Metadata,
+    Speaker,
+)
+
+
+class FrontMatterReader:
+    """The front-matter half of the parser; ``parser.ScriptParser`` adds the body."""
+
+    def __init__(self, text: str, path: Path | None) -> None:
+        text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+        self.lines = text.split("\n")
+        self.path = path
+
+    def error(self, message: str, line: int | None, fix: str) -> ScriptError:
+        return ScriptError(message, path=self.path, line=line, fix=fix)
+
+    def _front_matter(self) -> tuple[int, Metadata, list[Speaker], dict[str, str], dict[str, str], dict[str, int]]:
+        first = next(i for i, line in enumerate(self.lines) if line.strip())
+        if self.lines[first].strip() != "---":
+            raise self.error(
+                "malformed front matter: the script must start with a '---' line",
+                first + 1,
+                "put the episode metadata between two '---' lines at the top of the file",
+            )
+        try:
+            end = next(i for i in range(first + 1, len(self.lines)) if self.lines[i].strip() == "---")
+        except StopIteration:
+            raise self.error(
+                "malformed front matter: no closing '---' line",
+                first + 1,
+                "end the front matter with a line holding only '---'",
+            ) from None
+        offset = first + 1  # 0-based index of the first YAML line
+        yaml_text = "\n".join(self.lines[offset:end])
+        try:
+            root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = offset + mark.line + 1 if mark is not None else offset + 1
+            raise self.error(
+                f"malformed front matter: {exc.problem or exc.context}", line, "fix the YAML syntax"
+            ) from None
+        except (yaml.YAMLError, RecursionError, ValueError) as exc:
+            raise self.error(f"malformed front matter: {exc}", offset + 1, "fix the YAML syntax") from None
+        if root is None:
+            raise self.error("malformed front matter: it is empty", offset, "add at least 'title:' and 'speakers:'")
+        values = self._mapping(root, offset, "the front matter", FRONT_MATTER_KEYS)
+        for key in ("title", "speakers"):
+            if key not in values:
+                raise self.error(
+                    f"malformed front matter: '{key}' is missing", offset, f"add a '{key}:' entry to the front matter"
+                )
+        meta: dict[str, str] = {}
+        for key in ("title", "author", "show", "language", "date", "description", "cover", "email"):
+            if key in values:
+                meta[key] = self._scalar(values[key][1], offset, key)
+        if not meta["title"]:
+            raise self.error(
+                "malformed front matter: the title is empty",
+                self._line(values["title"][1], offset),
+                "give the episode a title",
+            )
+        if meta.get("date"):
+            try:
+                date.fromisoformat(meta["date"])
+            except ValueError:
+                raise self.error(
+                    f"malformed front matter: date {meta['date']!r} is not a date",
+                    self._line(values["date"][1], offset),
+                    "write the date as YYYY-MM-DD",
+                ) from None
+        if "language" in meta and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", meta["language"]):
+            raise self.error(
+                f"malformed front matter: language {meta['language']!r} is not a language code",
+                self._line(values["language"][1], offset),
+                "use a code such as 'en' or 'en-GB'",
+            )
+        if meta.get("email") and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", meta["email"]):
+            raise self.error(
+                f"malformed front matter: email {meta['email']!r} is not an e-mail address",
+                self._line(values["email"][1], offset),
+                "write it as name@example.com, or leave it out",
+            )
+        speakers = self._speakers(values["speakers"][1], offset)
+        lexicon: dict[str, str] = {}
+        phonemes: dict[str, str] = {}
+        if "lexicon" in values:
+            node = values["lexicon"][1]
+            if not _is_null(node):
+                for key_node, value_node, written in self._pairs(node, offset, "lexicon"):
+                    if isinstance(value_node, yaml.MappingNode):
+                        spoken, ipa = self._pronunciation(value_node, offset, written)
+                        phonemes[written] = ipa
+                    else:
+                        spoken = self._scalar(value_node, offset, f"lexicon entry {written!r}")
+                    if not written.strip() or not spoken.strip():
+                        raise self.error(
+                            "malformed front matter: a lexicon entry is empty",
+                            self._line(key_node, offset),
+                            "write entries as 'Written: spoken form' or 'Written: {ipa: \"phonemes\"}'",
+                        )
+                    lexicon[written] = spoken
+        pacing: dict[str, int] = {}
+        if "pacing" in values and not _is_null(values["pacing"][1]):
+            for key_node, value_node, name in self._pairs(values["pacing"][1], offset, "pacing"):
+                line = self._line(key_node, offset)
+                if name not in PACING_KEYS:
+                    raise self.error(
+                        f"malformed front matter: unknown pause {name!r} under pacing",
+                        line,
+                        f"use one of: {', '.join(PACING_KEYS)}",
+                    )
+                duration = DURATION_RE.fullmatch(self._scalar(value_node, offset, f"pacing.{name}"))
+                ms = duration_ms(duration) if duration else -1
+                if not 0 <= ms <= MAX_PAUSE_MS:
+                    raise self.error(
+                        f"malformed front matter: pacing.{name} is not a duration",
+                        line,
+                        f"write it as 450ms or 1.2s (at most {MAX_PAUSE_MS // 1000}s)",
+                    )
+                pacing[name] = ms
+        return end + 1, Metadata(**meta), speakers, lexicon, phonemes, pacing
+
+    def _pronunciation(self, node: yaml.MappingNode, offset: int, written: str) -> tuple[str, str]:
+        """``{ipa: "…", say: "…"}``: phonemes, and the respelling for engines that take none (default: as written)."""
+        fields: dict[str, str] = {}
+        for key_node, value_node, key in self._pairs(node, offset, f"lexicon entry {written!r}"):
+            if key not in ("ipa", "say"):
+                raise self.error(
+                    f"malformed front matter: unknown key {key!r} in lexicon entry {written!r}",
+                    self._line(key_node, offset),
+                    "use ipa (phonemes) and, optionally, say (a respelling for engines that take no phonemes)",
+                )
+            fields[key] = self._scalar(value_node, offset, f"lexicon entry {written!r}: {key}")
+        ipa = fields.get("ipa", "")
+        if not ipa or "[" in ipa or "]" in ipa:
+            raise self.error(
+                f"malformed front matter: lexicon entry {written!r} has no usable ipa",
+                self._line(node, offset),
+                f'write it as {written}: {{ipa: "sɛkɛrbɛˈjɛvə"}} (IPA as espeak-ng writes it, no brackets)',
+            )
+        return fields.get("say", written), ipa
+
+    def _speakers(self, node: yaml.Node, offset: int) -> list[Speaker]:
+        speakers = []
+        for key_node, value_node, tag in self._pairs(node, offset, "speakers"):
+            line = self._line(key_node, offset)
+            if not TAG_RE.fullmatch(tag):
+                raise self.error(
+                    f"malformed front matter: speaker tag {tag!r} is not a valid tag",
+                    line,
+                    "use lower-case letters, digits, '-' or '_', starting with a letter (for example 'zhanar')",
+                )
+            fields = self._mapping(value_node, offset, f"speaker {tag!r}", SPEAKER_KEYS)
+            name = self._scalar(fields["name"][1], offset, f"{tag}.name") if "name" in fields else ""
+            if not name:
+                raise self.error(f"malformed front matter: speaker {tag!r} has no name", line, "add 'name: Full Name'")
+            role = self._scalar(fields["role"][1], offset, f"{tag}.role") if "role" in fields else ""
+            if role not in ROLES:
+                raise self.error(
+                    f"malformed front matter: speaker {tag!r} has role {role!r}",
+                    self._line(fields["role"][1], offset) if "role" in fields else line,
+                    "set 'role: host', 'role: guest' or 'role: quoted'",
+                )
+            voices: dict[str, tuple[str, ...]] = {}
+            if "voices" in fields and not _is_null(fields["voices"][1]):
+                for _, choices_node, profile in self._pairs(fields["voices"][1], offset, f"{tag}.voices"):
+                    voices[profile] = self._voice_choices(choices_node, offset, f"{tag}.voices.{profile}")
+            speakers.append(Speaker(tag=tag, name=name, role=role, voices=voices))  # type: ignore[arg-type]
+        if not speakers:
+            raise self.error(
+                "malformed front matter: no speakers", self._line(node, offset), "list at least one speaker"
+            )
+        return speakers
+
+    def _voice_choices(self, node: yaml.Node, offset: int, what: str) -> tuple[str, ...]:
+        if isinstance(node, yaml.SequenceNode):
+            choices = tuple(self._scalar(item, offset, what) for item in node.value)
+        else:
+            choices = (self._scalar(node, offset, what),)
+        if not choices or not all(re.fullmatch(r"[a-z][\w-]*:\S+", choice) for choice in choices):
+            raise self.error(
+                f"malformed front matter: {what} must list voices as 'engine:voice'",
+                self._line(node, offset),
+                "write for example [piper:en_US-joe-medium, espeak:en-us+f2]",
+            )
+        return choices
+
+    def _mapping(
+        self, node: yaml.Node, offset: int, what: str, allowed: tuple[str, ...]
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        values: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node, key in self._pairs(node, offset, what):
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                hint = f"did you mean '{close[0]}'? " if close else ""
+                raise self.error(
+                    f"malformed front matter: unknown key {key!r} in {what}",
+                    self._line(key_node, offset),
+                    f"{hint}allowed keys: {', '.join(allowed)}",
+                )
+            values[key] = (key_node, value_node)
+        return values
+
+    def _pairs(self, node: yaml.Node, offset: int, what: str) -> Iterator[tuple[yaml.Node, yaml.Node, str]]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.error(
+                f"malformed front matter: {what} must be a mapping of 'key: value' lines",
+                self._line(node, offset),
+                "indent its entries as 'key: value' below it",
+            )
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = self._scalar(key_node, offset, f"a key in {what}")
+            if key in seen:
+                raise self.error(
+                    f"malformed front matter: {key!r} appears twice in {what}",
+                    self._line(key_node, offset),
+                    "keep one entry per key",
+                )
+            seen.add(key)
+            yield key_node, value_node, key
+
+    def _scalar(self, node: yaml.Node, offset: int, what: str) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.error(
+                f"malformed front matter: {what} must be a single value",
+                self._line(node, offset),
+                "write it on one line as 'key: value' (quote it if it contains ': ' or starts with a symbol)",
+            )
+        return "" if _is_null(node) else str(node.value).strip()
+
+    @staticmethod
+    def _line(node: yaml.Node, offset: int) -> int:
+        return offset + node.start_mark.line + 1
+
+    # ---------------------------------------------------------------- body
+
+
+def duration_ms(match: re.Match[str]) -> int:
+    value = float(match.group(1))
+    return round(value if (match.group(2) or "s").lower() == "ms" else value * 1000)
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
