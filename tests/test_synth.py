@@ -14,7 +14,7 @@ from shalket_audio.casting import cast, cast_speaker
 from shalket_audio.errors import InputError
 from shalket_audio.script import Segment, load_script, parse_script
 from shalket_audio.synth import SynthesisFailed, synthesize_episode
-from shalket_audio.voices import Registry, default_registry
+from shalket_audio.voices import Audio, EngineError, Registry, VoiceRef, default_registry
 from shalket_audio.voices.espeak import EspeakEngine
 from shalket_audio.voices.flite import FliteEngine
 from shalket_audio.voices.kokoro import KokoroEngine
@@ -126,6 +126,37 @@ def test_a_failure_names_the_segment_keeps_the_cache_and_resumes(tmp_path: Path)
     assert not made & set(healthy.calls), "clips made before the failure are not made again"
     assert result.hits == len(made)
     assert not list(tmp_path.glob("clips/*/.*.tmp")), "no half-written entries"
+
+
+class FlakyEngine(FakeEngine):
+    """Fails each text's first ``failures`` calls with a retryable error, as a worker that died would."""
+
+    def __init__(self, failures: int, retryable: bool = True) -> None:
+        super().__init__()
+        self.failures = failures
+        self.retryable = retryable
+
+    def synthesize(self, text: str, voice: VoiceRef) -> Audio:
+        if self.calls.count(text) < self.failures:
+            with self._lock:
+                self.calls.append(text)
+            raise EngineError("the worker died", retryable=self.retryable)
+        return super().synthesize(text, voice)
+
+
+def test_retryable_failures_are_tried_again_and_others_are_not(tmp_path: Path) -> None:
+    twice = FlakyEngine(failures=2)
+    result = run(SCRIPT, twice, ClipCache(tmp_path / "a"), jobs=1)
+    assert result.synthesized == 5 and twice.calls.count("Third segment.") == 3
+
+    thrice = FlakyEngine(failures=3)
+    with pytest.raises(SynthesisFailed, match="the worker died"):
+        run(SCRIPT, thrice, ClipCache(tmp_path / "b"), jobs=1)
+
+    final = FlakyEngine(failures=1, retryable=False)
+    with pytest.raises(SynthesisFailed, match="the worker died"):
+        run(SCRIPT, final, ClipCache(tmp_path / "c"), jobs=1)
+    assert final.calls == ["First segment about doo-AR-tay."]  # once, with the lexicon applied
 
 
 def test_long_segments_become_several_chunks(tmp_path: Path) -> None:

@@ -230,9 +230,21 @@ def synthesize_episode(
     )
 
 
+#: A failure an engine calls retryable (a worker that died, a timeout, a transient espeak-ng error) is tried
+#: again this many times, after 0.5 s and then 1 s, before the build gives up on the chunk.
+RETRIES = 2
+
+
 def _synthesize_chunk(cache: ClipCache, chunk: _Chunk) -> tuple[Clip, float]:
     started = time.monotonic()
-    audio = chunk.casting.engine.synthesize(chunk.text, chunk.casting.voice)
+    for attempt in range(RETRIES + 1):
+        try:
+            audio = chunk.casting.engine.synthesize(chunk.text, chunk.casting.voice)
+            break
+        except EngineError as exc:
+            if not exc.retryable or attempt == RETRIES:
+                raise
+            time.sleep(0.5 * 2**attempt)
     seconds = time.monotonic() - started
     return cache.put(chunk.casting.engine.name, chunk.key, audio.data, audio.format), seconds
 

@@ -90,7 +90,7 @@ class GttsEngine:
                 self.sleep(delay * random.uniform(0.5, 1.0))
         assert last is not None
         tries = f" after {self.attempts} attempts" if last.retryable else ""
-        raise EngineError(f"gTTS failed{tries}: {last.message}", fix=last.fix, retryable=last.retryable)
+        raise EngineError(f"gTTS failed{tries}: {last.message}", fix=last.fix, retryable=False)  # already retried here
 
     def _request(self, text: str, lang: str, tld: str, slow: bool) -> Audio:
         try:
