@@ -183,8 +183,11 @@ def test_cache_info_and_clear(tmp_path: Path) -> None:
     run(SCRIPT, FakeEngine(), cache)
     info = cache.info()
     assert info.entries == 5 and info.by_engine == {"fake": 5} and info.bytes > 0
+    (cache.root / "verify").mkdir()
+    (cache.root / "verify" / "transcript.json").write_text("{}", encoding="utf-8")
     assert cache.clear().entries == 5
     assert cache.info().entries == 0
+    assert not (cache.root / "verify").exists(), "the listening check's transcripts go with the clips they heard"
 
 
 def test_cache_dir_comes_from_the_environment(isolated_cache: Path) -> None:

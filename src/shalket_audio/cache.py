@@ -120,7 +120,7 @@ class ClipCache:
 
     def clear(self) -> CacheInfo:
         before = self.info()
-        for folder in (self.clips, self.prepared):
+        for folder in (self.clips, self.prepared, self.root / "verify"):  # transcripts and takes go with clips
             if folder.is_dir():
                 shutil.rmtree(folder)
         self._verified.clear()

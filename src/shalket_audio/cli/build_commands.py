@@ -167,6 +167,7 @@ def _verify_line(episode: Episode, out: Path, profile: str, cache_dir: Path | No
 @app.command("verify")
 @handles_errors
 def verify_command(
+    ctx: typer.Context,
     scripts: Annotated[
         list[Path] | None, typer.Argument(help="Scripts whose episodes to check (default: script/*.md).")
     ] = None,
@@ -195,9 +196,12 @@ def verify_command(
       shalket-audio verify script/shal-ket.md --fix
     """
     from ..cache import ClipCache
+    from ..lock import output_lock
     from ..verify import run_verify
     from ..verify.report import terminal_lines, verify_path
 
+    # verify writes NAME.verify.json and, after a kept retake, drops the build record: not while a build runs.
+    ctx.with_resource(output_lock(out, on_wait=lambda message: typer.echo(f"note: {message}", err=True)))
     for path in _scripts(scripts):
         episode = load_script(path)
         cache = ClipCache(cache_dir)
