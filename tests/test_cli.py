@@ -146,7 +146,7 @@ def test_check_bad_script_exits_2_with_file_and_line(tmp_path: Path, body: str, 
 def test_check_missing_file() -> None:
     result = runner.invoke(app, ["check", "no/such/script.md"])
     assert result.exit_code == 2
-    assert "no/such/script.md: file not found" in result.output
+    assert "no/such/script.md: script not found" in result.output
 
 
 def test_bad_usage_exits_2() -> None:

@@ -172,9 +172,9 @@ def test_errors_name_file_line_and_fix(case: str, text: str, line: int | None, w
 
 
 def test_load_script_errors(tmp_path: Path) -> None:
-    with pytest.raises(ScriptError, match="file not found"):
+    with pytest.raises(ScriptError, match="script not found"):
         load_script(tmp_path / "missing.md")
-    with pytest.raises(ScriptError, match="folder"):
+    with pytest.raises(ScriptError, match="is a folder, not a script file"):
         load_script(tmp_path)
     bad = tmp_path / "latin1.md"
     bad.write_bytes(FRONT.encode() + b"# C\namina: caf\xe9\n")

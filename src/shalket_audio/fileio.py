@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import ScriptError
+
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -30,3 +32,23 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def read_utf8(path: Path, *, what: str, missing_fix: str) -> str:
+    """A text file's contents; every way reading it can fail becomes a ``ScriptError`` naming ``what`` it is
+    (``"script"``, ``"article"``)."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScriptError(f"{what} not found", path=path, line=None, fix=missing_fix) from None
+    except IsADirectoryError:
+        raise ScriptError(f"is a folder, not {what} file", path=path, line=None, fix=f"name {what} file") from None
+    except OSError as exc:
+        raise ScriptError(
+            f"cannot read the {what} ({exc.strerror})", path=path, line=None, fix="check the path and its permissions"
+        ) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScriptError(f"the {what} is not UTF-8 text", path=path, line=line, fix="save it as UTF-8") from None

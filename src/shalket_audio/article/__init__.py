@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..casting import DEFAULT_VOICES
 from ..errors import InputError, ScriptError
+from ..fileio import read_utf8
 from ..script import Episode, Item, Metadata, Segment, Speaker
 from . import chapters as chaptering
 from .attribution import Attributor
@@ -80,21 +81,7 @@ def convert_file(
     show: str | None = None,
     today: date | None = None,
 ) -> Conversion:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScriptError(
-            "article not found", path=path, line=None, fix="check the path to the article text file"
-        ) from None
-    except OSError as exc:
-        raise ScriptError(
-            f"cannot read the article ({exc.strerror})", path=path, line=None, fix="check the path and its permissions"
-        ) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ScriptError("the article is not UTF-8 text", path=path, line=line, fix="save it as UTF-8") from None
+    text = read_utf8(path, what="article", missing_fix="check the path to the article text file")
     return convert_article(text, path=path, interviewer=interviewer, interviewee=interviewee, show=show, today=today)
 
 

@@ -6,7 +6,7 @@ import difflib
 import re
 from pathlib import Path
 
-from ..errors import ScriptError
+from ..fileio import read_utf8
 from .front_matter import FrontMatterReader, duration_ms
 from .model import (
     DURATION_RE,
@@ -29,28 +29,9 @@ from .model import (
 def load_script(path: Path | str) -> Episode:
     """Read and parse a script file; every problem becomes a ``ScriptError``."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ScriptError(
-            "file not found",
-            path=path,
-            line=None,
-            fix="check the path, or create a script with `shalket-audio script ARTICLE`",
-        ) from None
-    except IsADirectoryError:
-        raise ScriptError(
-            "is a folder, not a script file", path=path, line=None, fix="name a .md script file"
-        ) from None
-    except OSError as exc:
-        raise ScriptError(
-            f"cannot read the file ({exc.strerror})", path=path, line=None, fix="check its permissions"
-        ) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ScriptError("not UTF-8 text", path=path, line=line, fix="save the file as UTF-8") from None
+    text = read_utf8(
+        path, what="script", missing_fix="check the path, or create a script with `shalket-audio script ARTICLE`"
+    )
     return parse_script(text, path=path)
 
 
