@@ -42,7 +42,7 @@ def read_utf8(path: Path, *, what: str, missing_fix: str) -> str:
     except FileNotFoundError:
         raise ScriptError(f"{what} not found", path=path, line=None, fix=missing_fix) from None
     except IsADirectoryError:
-        raise ScriptError(f"is a folder, not {what} file", path=path, line=None, fix=f"name {what} file") from None
+        raise ScriptError(f"is a folder, not a {what} file", path=path, line=None, fix=f"name a {what} file") from None
     except OSError as exc:
         raise ScriptError(
             f"cannot read the {what} ({exc.strerror})", path=path, line=None, fix="check the path and its permissions"
