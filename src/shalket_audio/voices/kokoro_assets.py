@@ -9,6 +9,7 @@ downloaded: a missing part is reported with the ``pip install`` that brings it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -160,7 +161,7 @@ def voice_file(name: str) -> tuple[Path, str]:
         path = DATA_DIR / f"{name}.bin"
         if not path.is_file():
             raise AssetError(f"the Kokoro voice file {path} is missing", "reinstall shalket-audio")
-        actual = file_sha256(path)
+        actual = _vendored_sha256(path)
         if actual != VOICE_SHA256[name]:
             raise AssetError(
                 f"the Kokoro voice file {path} is damaged (SHA-256 {actual[:12]}…)", "reinstall shalket-audio"
@@ -180,6 +181,12 @@ def voice_file(name: str) -> tuple[Path, str]:
             "use a voice .bin file from Kokoro-82M (for example from the npm package kokoro-js)",
         )
     return path, file_sha256(path)
+
+
+@functools.cache
+def _vendored_sha256(path: Path) -> str:
+    """Checked once per process: the package's own files do not change while it runs, and every chunk asks."""
+    return file_sha256(path)
 
 
 def vocab() -> dict[str, int]:
