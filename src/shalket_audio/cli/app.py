@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
@@ -82,7 +82,7 @@ def main_options(
     """Turn a magazine interview into a podcast episode."""
 
 
-def _clock(seconds: float) -> str:
+def clock(seconds: float) -> str:
     seconds = round(seconds)
     return f"{seconds // 60}:{seconds % 60:02d}"
 
@@ -111,7 +111,7 @@ JobsOption = Annotated[
 ]
 
 
-def _scripts(paths: list[Path] | None) -> list[Path]:
+def default_scripts(paths: list[Path] | None) -> list[Path]:
     if paths:
         return paths
     found = sorted(Path("script").glob("*.md"))
@@ -123,21 +123,26 @@ def _scripts(paths: list[Path] | None) -> list[Path]:
     return found
 
 
-def _with_count_progress(label: str, run: Callable[[Callable[[int, int], None]], R]) -> R:
-    """Run ``run(show)`` under a progress bar on stderr (only on a terminal); ``show(done, total)``."""
+def _bar(stage_column: str, unit_column: str) -> Any:
+    """A rich progress bar on stderr, drawn only on a terminal and gone when done."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(
-        TextColumn(f"  {label:<12}"),
+    return Progress(
+        TextColumn(stage_column),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("clips"),
+        TextColumn(unit_column),
         TimeElapsedColumn(),
         transient=True,
         console=Console(stderr=True),
         disable=not sys.stderr.isatty(),
-    ) as bar:
+    )
+
+
+def with_count_progress(label: str, run: Callable[[Callable[[int, int], None]], R]) -> R:
+    """Run ``run(show)`` under a progress bar counting clips; ``show(done, total)``."""
+    with _bar(f"  {label:<12}", "clips") as bar:
         task = bar.add_task(label, total=None)
 
         def show(done: int, total: int) -> None:
@@ -146,21 +151,9 @@ def _with_count_progress(label: str, run: Callable[[Callable[[int, int], None]],
         return run(show)
 
 
-def _with_progress(episode: Episode, run: Callable[..., R], first_stage: str = "checking") -> R:
-    """Run ``run(show_progress, show_stage)`` under a progress bar on stderr (only on a terminal)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("  {task.fields[stage]:<12}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("segments · {task.fields[hits]} cache hits"),
-        TimeElapsedColumn(),
-        transient=True,
-        console=Console(stderr=True),
-        disable=not sys.stderr.isatty(),
-    ) as bar:
+def with_progress(episode: Episode, run: Callable[..., R], first_stage: str = "checking") -> R:
+    """Run ``run(show_progress, show_stage)`` under a progress bar counting segments, cache hits and stages."""
+    with _bar("  {task.fields[stage]:<12}", "segments · {task.fields[hits]} cache hits") as bar:
         task = bar.add_task("build", total=len(episode.segments), hits=0, stage=first_stage)
 
         def show(progress: SynthProgress) -> None:

@@ -19,12 +19,12 @@ from .app import (
     CacheDirOption,
     JobsOption,
     VoicesOption,
-    _clock,
-    _scripts,
-    _with_count_progress,
-    _with_progress,
     app,
+    clock,
+    default_scripts,
     handles_errors,
+    with_count_progress,
+    with_progress,
 )
 
 
@@ -86,9 +86,9 @@ def build_command(
     # One build per output folder, held until the command ends: a second one waits (saying for whom).
     ctx.with_resource(output_lock(out, wait_s=wait, on_wait=lambda message: typer.echo(f"note: {message}", err=True)))
     published = []
-    for path in _scripts(scripts):
+    for path in default_scripts(scripts):
         episode = load_script(path)
-        report = _with_progress(
+        report = with_progress(
             episode,
             lambda show, stage, episode=episode: build_episode(
                 episode,
@@ -107,7 +107,7 @@ def build_command(
         loud = report.loudness
         typer.echo(f"{report.mp3}: {'up to date, nothing to do' if report.up_to_date else 'built'}")
         typer.echo(
-            f"  duration {_clock(report.duration_ms / 1000)}, {report.chapters} chapters, "
+            f"  duration {clock(report.duration_ms / 1000)}, {report.chapters} chapters, "
             f"{report.size_bytes / 1e6:.1f} MB ({bitrate} kbps CBR)"
         )
         voices_line = ", ".join(f"{tag} {value:.1f}" for tag, value in report.voice_lufs.items())
@@ -154,7 +154,7 @@ def _verify_line(episode: Episode, out: Path, profile: str, cache_dir: Path | No
     from ..verify import run_verify
     from ..verify.report import summary_line
 
-    checked = _with_count_progress(
+    checked = with_count_progress(
         "listening",
         lambda show: run_verify(episode, out, profile=profile, cache=ClipCache(cache_dir), on_progress=show),
     )
@@ -202,7 +202,7 @@ def verify_command(
 
     # verify writes NAME.verify.json and, after a kept retake, drops the build record: not while a build runs.
     ctx.with_resource(output_lock(out, on_wait=lambda message: typer.echo(f"note: {message}", err=True)))
-    for path in _scripts(scripts):
+    for path in default_scripts(scripts):
         episode = load_script(path)
         cache = ClipCache(cache_dir)
 
@@ -211,7 +211,7 @@ def verify_command(
         ) -> VerifyReport:
             return run_verify(episode, out, profile=voices, cache=cache, fix=fix, on_progress=show)
 
-        report = _with_count_progress("listening", check)
+        report = with_count_progress("listening", check)
         for line in terminal_lines(report, top):
             typer.echo(line)
         typer.echo(f"wrote {verify_path(path, out)}")

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     pass
 
 from .app import (
-    _clock,
     app,
+    clock,
     handles_errors,
 )
 
@@ -48,7 +48,7 @@ def inspect_command(
         typer.echo(f"  {frame}: {value}")
     typer.echo(f"  cover: {report.cover}")
     typer.echo(
-        f"  duration {_clock(report.duration_ms / 1000)} ({report.duration_ms} ms), {report.bitrate_kbps} kbps "
+        f"  duration {clock(report.duration_ms / 1000)} ({report.duration_ms} ms), {report.bitrate_kbps} kbps "
         f"{report.bitrate_mode}, {report.sample_rate} Hz, {report.channels} channel(s)"
     )
     typer.echo(
@@ -57,7 +57,7 @@ def inspect_command(
     )
     typer.echo(f"  chapters ({report.toc_title}):")
     for chapter in report.chapters:
-        typer.echo(f"    {_clock(chapter['start_ms'] / 1000):>6}  {chapter['title']}")
+        typer.echo(f"    {clock(chapter['start_ms'] / 1000):>6}  {chapter['title']}")
 
 
 @app.command("serve")

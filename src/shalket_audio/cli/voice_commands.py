@@ -18,11 +18,11 @@ from .app import (
     CacheDirOption,
     JobsOption,
     VoicesOption,
-    _clock,
-    _scripts,
-    _with_progress,
     app,
+    clock,
+    default_scripts,
     handles_errors,
+    with_progress,
 )
 
 
@@ -60,7 +60,7 @@ def voices_command(
         if availability:
             typer.echo(f"          version: {engine.fingerprint(_any_voice(engine))}")
             typer.echo(f"          voices: {', '.join(engine.voices())}")
-    for path in _scripts(scripts):
+    for path in default_scripts(scripts):
         episode = load_script(path)
         typer.echo("")
         typer.echo(f"Casting for {path}")
@@ -107,12 +107,12 @@ def synth_command(
 
       shalket-audio synth script/shal-ket.md --voices google --jobs 2
     """
-    for path in _scripts(scripts):
+    for path in default_scripts(scripts):
         episode = load_script(path)
         result = _synthesize(episode, voices, jobs, force, cache_dir)
         speech = sum(clip.duration_ms for segment in result.segments for clip in segment.clips) / 1000
         typer.echo(
-            f"{path}: {len(result.segments)} segments, {result.chunks} clips ({_clock(speech)} of speech): "
+            f"{path}: {len(result.segments)} segments, {result.chunks} clips ({clock(speech)} of speech): "
             f"{result.hits} from the cache, {result.synthesized} synthesized in {result.elapsed:.1f}s"
         )
         if result.corrupt:
@@ -136,7 +136,7 @@ def _synthesize(
         if notice:
             typer.echo(f"  notice: {notice}", err=True)
     cache = ClipCache(cache_dir)
-    return _with_progress(
+    return with_progress(
         episode,
         lambda show, stage: synthesize_episode(episode, castings, cache, jobs=jobs, force=force, on_progress=show),
         "synthesizing",
@@ -179,7 +179,7 @@ def say_command(
     given = list(words or [])
     script = Path(given.pop(0)) if given and given[0].endswith(".md") else None
     if script is None:
-        found = _scripts(None)
+        found = default_scripts(None)
         if len(found) > 1:
             raise InputError(
                 f"{len(found)} scripts in script/: say which", fix=f"write e.g. say {found[0]} --speaker ... TEXT"
