@@ -1,7 +1,8 @@
-"""Atomic file writes: a reader never sees a half-written output."""
+"""Shared file I/O: atomic writes (a reader never sees a half-written output), UTF-8 reading, file digests."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -52,3 +53,17 @@ def read_utf8(path: Path, *, what: str, missing_fix: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ScriptError(f"the {what} is not UTF-8 text", path=path, line=line, fix="save it as UTF-8") from None
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read a block at a time (a 2-hour MP3 is 90 MB); ``OSError`` when it cannot be read."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def file_sha256_or_none(path: Path) -> str | None:
+    """``file_sha256``, or None for a file that is missing or cannot be read."""
+    try:
+        return file_sha256(path)
+    except OSError:
+        return None

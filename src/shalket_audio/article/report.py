@@ -9,7 +9,7 @@ from .review import review_notes
 from .text import INTERVIEWER_TAG
 
 if TYPE_CHECKING:
-    from . import Conversion
+    from .convert import Conversion
 
 
 def summary_lines(conversion: Conversion) -> list[str]:

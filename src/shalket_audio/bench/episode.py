@@ -89,15 +89,15 @@ def _floor(script: Path, mp3: Path) -> dict[str, float]:
     import io
     import wave
 
-    from ..casting import cast
-    from ..master import _write_wav
-    from ..media import decode_to_pcm, ffmpeg_binary
+    from ..audio.ffmpeg import decode_to_pcm, ffmpeg_binary
+    from ..audio.master import SAMPLE_RATE
     from ..script import load_script
-    from ..synth import prepare_for
+    from ..synth import DEFAULT_PROFILE, cast, prepare_for
     from ..voices import default_registry
+    from ..voices.formats import write_wav
 
     episode = load_script(script)
-    castings = cast(episode, "local", default_registry())
+    castings = cast(episode, DEFAULT_PROFILE, default_registry())
     seconds: dict[str, float] = {}
     for tag, casting in castings.items():
         chunks = [c for s in episode.segments if s.speaker == tag for c in prepare_for(casting, s.text, episode)]
@@ -125,7 +125,7 @@ def _floor(script: Path, mp3: Path) -> dict[str, float]:
     samples, _ = decode_to_pcm(mp3.read_bytes(), "mp3")
     with tempfile.TemporaryDirectory() as work:
         wav_path = Path(work) / "episode.wav"
-        _write_wav(wav_path, samples)
+        write_wav(wav_path, samples, SAMPLE_RATE)
         started = time.perf_counter()
         subprocess.run(
             [ffmpeg_binary(), "-v", "error", "-y", "-i", str(wav_path), "-c:a", "libmp3lame", "-b:a", "96k", "e.mp3"],
@@ -170,7 +170,7 @@ def _kokoro_direct(engine: Any, voice: Any, chunks: list[str]) -> None:
 
 
 def _kokoro_vocab() -> dict[str, int]:
-    from ..voices.kokoro_assets import vocab
+    from ..voices.kokoro.assets import vocab
 
     return vocab()
 

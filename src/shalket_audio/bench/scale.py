@@ -43,8 +43,9 @@ def accuracy(mp3: Path, timeline_path: Path) -> dict[str, float]:
     """Loudness and true peak by ffmpeg's ebur128, and how far each segment's speech starts from its timeline
     start (the worst case, in ms, looking from 150 ms before it): every onset should fall within the kept
     silence and fade."""
+    from ..audio.ffmpeg import ffmpeg_binary
+    from ..audio.loudness import measure_file
     from ..build import read_timeline
-    from ..media import ffmpeg_binary, measure_file
 
     loud = measure_file(mp3)
     timeline = read_timeline(timeline_path)
@@ -112,7 +113,7 @@ def linear_time(script: Path, article: Path) -> dict[str, dict[str, float]]:
     """Text preparation, script parsing and article conversion at one size and at twice that size."""
     from .. import article as converter
     from ..script import parse_script
-    from ..speech import prepare
+    from ..synth.text import prepare
 
     text = script.read_text(encoding="utf-8")
     end = text.index("\n---\n", 4) + 5

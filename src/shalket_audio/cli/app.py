@@ -82,11 +82,6 @@ def main_options(
     """Turn a magazine interview into a podcast episode."""
 
 
-def clock(seconds: float) -> str:
-    seconds = round(seconds)
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 def main() -> None:
     app()
 

@@ -9,10 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..audio import DEFAULT_BITRATE
+from ..audio.timeline import clock
 from ..errors import InputError
+from ..lock import DEFAULT_WAIT_S, output_lock
 from ..script import Episode, load_script
+from ..voices.defaults import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
+    from ..build import BuildReport
     from ..verify.check import VerifyReport
 
 from .app import (
@@ -20,7 +25,6 @@ from .app import (
     JobsOption,
     VoicesOption,
     app,
-    clock,
     default_scripts,
     handles_errors,
     with_count_progress,
@@ -35,13 +39,15 @@ def build_command(
     scripts: Annotated[
         list[Path] | None, typer.Argument(help="Scripts to build (default: every script in script/).")
     ] = None,
-    voices: VoicesOption = "local",
+    voices: VoicesOption = DEFAULT_PROFILE,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the episodes and their companion files.")] = Path(
         "output"
     ),
     jobs: JobsOption = None,
     force: Annotated[bool, typer.Option("--force", help="Synthesize and encode everything again.")] = False,
-    bitrate: Annotated[int, typer.Option("--bitrate", min=32, max=320, help="MP3 bitrate in kbps (CBR).")] = 96,
+    bitrate: Annotated[
+        int, typer.Option("--bitrate", min=32, max=320, help="MP3 bitrate in kbps (CBR).")
+    ] = DEFAULT_BITRATE,
     cache_dir: CacheDirOption = None,
     base_url: Annotated[
         str | None,
@@ -52,7 +58,7 @@ def build_command(
     ] = None,
     wait: Annotated[
         float, typer.Option("--wait", min=0, help="Seconds to wait for another build writing the same OUT folder.")
-    ] = 3600,
+    ] = DEFAULT_WAIT_S,
     verify: Annotated[
         bool, typer.Option("--verify", help="Then hear every clip back and report what to check (see `verify`).")
     ] = False,
@@ -72,8 +78,9 @@ def build_command(
 
       shalket-audio build script/shal-ket.md --voices google --out public --bitrate 128
     """
-    from ..build import build_episode, read_timeline
-    from ..cache import ClipCache
+    # Long only for its option declarations and help text: the work is build_episode's and publish_built's.
+    from ..build import build_episode, publish_built
+    from ..synth import ClipCache
 
     if base_url is not None and not re.match(r"https?://[^/\s]+", base_url):
         raise InputError(
@@ -81,11 +88,9 @@ def build_command(
         )
     if base_url is not None and not base_url.endswith("/"):
         base_url += "/"
-    from ..lock import output_lock
-
     # One build per output folder, held until the command ends: a second one waits (saying for whom).
     ctx.with_resource(output_lock(out, wait_s=wait, on_wait=lambda message: typer.echo(f"note: {message}", err=True)))
-    published = []
+    built = []
     for path in default_scripts(scripts):
         episode = load_script(path)
         report = with_progress(
@@ -100,63 +105,55 @@ def build_command(
                 cache=ClipCache(cache_dir),
                 on_progress=show,
                 on_stage=stage,
+                publish=False,  # all of this command's episodes are published together, below
             ),
         )
-        for notice in report.notices:
-            typer.echo(f"notice: {notice}", err=True)
-        loud = report.loudness
-        typer.echo(f"{report.mp3}: {'up to date, nothing to do' if report.up_to_date else 'built'}")
-        typer.echo(
-            f"  duration {clock(report.duration_ms / 1000)}, {report.chapters} chapters, "
-            f"{report.size_bytes / 1e6:.1f} MB ({bitrate} kbps CBR)"
-        )
-        voices_line = ", ".join(f"{tag} {value:.1f}" for tag, value in report.voice_lufs.items())
-        typer.echo(
-            f"  loudness {loud.integrated_lufs:.1f} LUFS, true peak {loud.true_peak_dbtp:.1f} dBTP "
-            f"(measured on the MP3); voices {voices_line} LUFS"
-        )
-        work = (
-            "no synthesis or encoding"
-            if report.up_to_date
-            else (f"{report.synthesized} clips synthesized, {report.encodes} of {report.chapters} chapters encoded")
-        )
-        typer.echo(f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}")
+        _summary(report, bitrate)
         if verify:
             _verify_line(episode, out, voices, cache_dir)
-        published.append((episode, report))
-    from ..build import listener_files, listener_package_state
-
-    state_file, state = listener_package_state(out, published, base_url)
-    complete = all(path.is_file() for path in listener_files(out, published))
-    if complete and state_file.is_file() and state_file.read_text(encoding="utf-8") == state:
+        built.append((episode, report))
+    published = publish_built(out, built, base_url)
+    if published.up_to_date:
         typer.echo(f"listener files in {out}/ are up to date")
     else:
-        from ..cover import cover_jpeg
-        from ..fileio import atomic_write_text
-        from ..publish import Published, publish
-
-        items = []
-        for episode, report in published:
-            cover_file = out / f"{report.mp3.stem}.jpg"
-            cover = report.cover or (cover_file.read_bytes() if cover_file.is_file() else cover_jpeg(episode))
-            items.append(Published(episode, report.mp3.stem, report.mp3, read_timeline(report.timeline_path), cover))
-        written = publish(out, items, base_url)
-        atomic_write_text(state_file, state)
         typer.echo(
-            f"published {len(written)} files for listeners in {out}/ (index.html, feed.xml, chapters, transcripts)"
+            f"published {len(published.files)} files for listeners in {out}/ "
+            "(index.html, feed.xml, chapters, transcripts)"
         )
     if base_url is None:
         typer.echo("  the feed's URLs are relative: pass --base-url https://… (where OUT is served) to publish it")
 
 
+def _summary(report: BuildReport, bitrate: int) -> None:
+    for notice in report.notices:
+        typer.echo(f"notice: {notice}", err=True)
+    loud = report.loudness
+    typer.echo(f"{report.mp3}: {'up to date, nothing to do' if report.up_to_date else 'built'}")
+    typer.echo(
+        f"  duration {clock(report.duration_ms)}, {report.chapters} chapters, "
+        f"{report.size_bytes / 1e6:.1f} MB ({bitrate} kbps CBR)"
+    )
+    voices_line = ", ".join(f"{tag} {value:.1f}" for tag, value in report.voice_lufs.items())
+    typer.echo(
+        f"  loudness {loud.integrated_lufs:.1f} LUFS, true peak {loud.true_peak_dbtp:.1f} dBTP "
+        f"(measured on the MP3); voices {voices_line} LUFS"
+    )
+    work = (
+        "no synthesis or encoding"
+        if report.up_to_date
+        else (f"{report.synthesized} clips synthesized, {report.encodes} of {report.chapters} chapters encoded")
+    )
+    typer.echo(f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}")
+
+
 def _verify_line(episode: Episode, out: Path, profile: str, cache_dir: Path | None) -> None:
-    from ..cache import ClipCache
-    from ..verify import run_verify
+    from ..build import verify_built
+    from ..synth import ClipCache
     from ..verify.report import summary_line
 
     checked = with_count_progress(
         "listening",
-        lambda show: run_verify(episode, out, profile=profile, cache=ClipCache(cache_dir), on_progress=show),
+        lambda show: verify_built(episode, out, profile=profile, cache=ClipCache(cache_dir), on_progress=show),
     )
     flagged = ", ".join(f"{c.line}" for c in checked.to_check)
     label = "line" if len(checked.to_check) == 1 else "lines"
@@ -171,7 +168,7 @@ def verify_command(
     scripts: Annotated[
         list[Path] | None, typer.Argument(help="Scripts whose episodes to check (default: script/*.md).")
     ] = None,
-    voices: VoicesOption = "local",
+    voices: VoicesOption = DEFAULT_PROFILE,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder of the built episodes.")] = Path("output"),
     fix: Annotated[
         bool,
@@ -195,9 +192,8 @@ def verify_command(
 
       shalket-audio verify script/shal-ket.md --fix
     """
-    from ..cache import ClipCache
-    from ..lock import output_lock
-    from ..verify import run_verify
+    from ..build import verify_built
+    from ..synth import ClipCache
     from ..verify.report import terminal_lines, verify_path
 
     # verify writes NAME.verify.json and, after a kept retake, drops the build record: not while a build runs.
@@ -209,7 +205,7 @@ def verify_command(
         def check(
             show: Callable[[int, int], None], episode: Episode = episode, cache: ClipCache = cache
         ) -> VerifyReport:
-            return run_verify(episode, out, profile=voices, cache=cache, fix=fix, on_progress=show)
+            return verify_built(episode, out, profile=voices, cache=cache, fix=fix, on_progress=show)
 
         report = with_count_progress("listening", check)
         for line in terminal_lines(report, top):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..audio.timeline import clock
 from ..errors import InputError
 
 if TYPE_CHECKING:
@@ -15,7 +16,6 @@ if TYPE_CHECKING:
 
 from .app import (
     app,
-    clock,
     handles_errors,
 )
 
@@ -36,7 +36,7 @@ def inspect_command(
     """
     from dataclasses import asdict
 
-    from ..inspect import inspect_episode
+    from ..publish.readback import inspect_episode
 
     report = inspect_episode(episode_path)
     if as_json:
@@ -48,7 +48,7 @@ def inspect_command(
         typer.echo(f"  {frame}: {value}")
     typer.echo(f"  cover: {report.cover}")
     typer.echo(
-        f"  duration {clock(report.duration_ms / 1000)} ({report.duration_ms} ms), {report.bitrate_kbps} kbps "
+        f"  duration {clock(report.duration_ms)} ({report.duration_ms} ms), {report.bitrate_kbps} kbps "
         f"{report.bitrate_mode}, {report.sample_rate} Hz, {report.channels} channel(s)"
     )
     typer.echo(
@@ -57,7 +57,7 @@ def inspect_command(
     )
     typer.echo(f"  chapters ({report.toc_title}):")
     for chapter in report.chapters:
-        typer.echo(f"    {clock(chapter['start_ms'] / 1000):>6}  {chapter['title']}")
+        typer.echo(f"    {clock(chapter['start_ms']):>6}  {chapter['title']}")
 
 
 @app.command("serve")
@@ -76,7 +76,7 @@ def serve_command(
 
       shalket-audio serve --port 8080 --dir public
     """
-    from ..serve import make_server
+    from ..publish.serve import make_server
 
     if not (directory / "index.html").is_file():
         raise InputError(f"{directory}/index.html does not exist", fix="run `shalket-audio build` first, or pass --dir")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..audio.timeline import clock
 from ..errors import InputError
 from ..script import Episode, load_script, serialize_script
 
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
 
 from .app import (
     app,
-    clock,
     handles_errors,
 )
 
@@ -131,7 +131,7 @@ def check_command(
     typer.echo(f"  #  {'Chapter':<{width}}  Segments  Words   Est.")
     for number, chapter in enumerate(episode.chapters, start=1):
         title = chapter.title if len(chapter.title) <= width else chapter.title[: width - 1] + "…"
-        counts = f"{len(chapter.segments):>8}  {chapter.words:>5}  {clock(chapter.estimated_seconds):>5}"
+        counts = f"{len(chapter.segments):>8}  {chapter.words:>5}  {clock(chapter.estimated_seconds * 1000):>5}"
         typer.echo(f"{number:>3}  {title:<{width}}  {counts}")
     typer.echo("")
     typer.echo("  Speaker      Name                       Role   Segments  Words")
@@ -153,5 +153,5 @@ def check_command(
 def _totals(episode: Episode) -> str:
     return (
         f"{len(episode.chapters)} chapters, {len(episode.segments)} segments, {episode.words} words, "
-        f"about {clock(episode.estimated_seconds)} of speech (estimated)"
+        f"about {clock(episode.estimated_seconds * 1000)} of speech (estimated)"
     )

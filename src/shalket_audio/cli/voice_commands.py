@@ -7,19 +7,20 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..audio.timeline import clock
 from ..errors import InputError, ShalketError
 from ..script import Episode, load_script
+from ..voices import VoiceRef
+from ..voices.defaults import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
     from ..synth import SynthesisResult
-    from ..voices import VoiceRef
 
 from .app import (
     CacheDirOption,
     JobsOption,
     VoicesOption,
     app,
-    clock,
     default_scripts,
     handles_errors,
     with_progress,
@@ -41,7 +42,7 @@ def voices_command(
 
       shalket-audio voices script/shal-ket.md
     """
-    from ..casting import cast_speaker, choices, profiles
+    from ..synth.casting import cast_speaker, choices, profiles
     from ..voices import default_registry
 
     registry = default_registry()
@@ -50,15 +51,15 @@ def voices_command(
         engine = registry.engine(name)
         availability = engine.available()
         if availability:  # the engine's usual voice too: Kokoro's model can be missing or damaged
-            availability = engine.available(_any_voice(engine))
+            availability = engine.available(VoiceRef(engine.name, engine.default_voice))
         status = "available" if availability else f"unavailable: {availability.reason}"
-        if availability and getattr(engine, "needs_network", False):
+        if availability and engine.needs_network:
             status += " (needs the internet: this machine may not reach it; never used unless chosen)"
         typer.echo(f"  {name:<7} {status}")
         if not availability and availability.install:
             typer.echo(f"          install: {availability.install}")
         if availability:
-            typer.echo(f"          version: {engine.fingerprint(_any_voice(engine))}")
+            typer.echo(f"          version: {engine.fingerprint(VoiceRef(engine.name, engine.default_voice))}")
             typer.echo(f"          voices: {', '.join(engine.voices())}")
     for path in default_scripts(scripts):
         episode = load_script(path)
@@ -79,19 +80,11 @@ def voices_command(
                     typer.echo(f"    {'':<12} note: {notice}")
 
 
-def _any_voice(engine: object) -> VoiceRef:
-    from ..voices import VoiceRef
-
-    defaults = {"piper": "en_US-joe-medium", "kokoro": "af_heart", "flite": "slt", "espeak": "en-us", "gtts": "en"}
-    name = getattr(engine, "name", "")
-    return VoiceRef(name, defaults.get(name, "default"))
-
-
 @app.command("synth")
 @handles_errors
 def synth_command(
     scripts: Annotated[list[Path] | None, typer.Argument(help="Scripts to synthesize (default: script/*.md).")] = None,
-    voices: VoicesOption = "local",
+    voices: VoicesOption = DEFAULT_PROFILE,
     jobs: JobsOption = None,
     force: Annotated[bool, typer.Option("--force", help="Ignore the cache and synthesize everything again.")] = False,
     cache_dir: CacheDirOption = None,
@@ -112,7 +105,7 @@ def synth_command(
         result = _synthesize(episode, voices, jobs, force, cache_dir)
         speech = sum(clip.duration_ms for segment in result.segments for clip in segment.clips) / 1000
         typer.echo(
-            f"{path}: {len(result.segments)} segments, {result.chunks} clips ({clock(speech)} of speech): "
+            f"{path}: {len(result.segments)} segments, {result.chunks} clips ({clock(speech * 1000)} of speech): "
             f"{result.hits} from the cache, {result.synthesized} synthesized in {result.elapsed:.1f}s"
         )
         if result.corrupt:
@@ -124,9 +117,7 @@ def synth_command(
 def _synthesize(
     episode: Episode, profile: str, jobs: int | None, force: bool, cache_dir: Path | None
 ) -> SynthesisResult:
-    from ..cache import ClipCache
-    from ..casting import cast
-    from ..synth import synthesize_episode
+    from ..synth import ClipCache, cast, synthesize_episode
     from ..voices import default_registry
 
     castings = cast(episode, profile, default_registry())
@@ -154,7 +145,7 @@ def say_command(
     line: Annotated[int | None, typer.Option("--line", "-l", min=1, help="Say the segment on this line.")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the WAV.")] = Path("output/say.wav"),
     play: Annotated[bool, typer.Option("--play", help="Also play it (ffplay, paplay or aplay).")] = False,
-    voices: VoicesOption = "local",
+    voices: VoicesOption = DEFAULT_PROFILE,
     cache_dir: CacheDirOption = None,
 ) -> None:
     """Hear any text, or any line of a script, in a speaker's voice, without building.
@@ -171,9 +162,9 @@ def say_command(
 
       shalket-audio say --speaker interviewer "Almaty, January 2022" -o almaty.wav
     """
-    from ..audition import play as play_file
-    from ..audition import say
-    from ..cache import ClipCache
+    from ..audio.say import play as play_file
+    from ..audio.say import say
+    from ..synth import ClipCache
     from ..voices import default_registry
 
     given = list(words or [])
@@ -225,7 +216,7 @@ def cache_info_command(cache_dir: CacheDirOption = None) -> None:
 
       SHALKET_CACHE_DIR=/tmp/clips shalket-audio cache info
     """
-    from ..cache import ClipCache
+    from ..synth import ClipCache
 
     info = ClipCache(cache_dir).info()
     typer.echo(f"cache: {info.root}")
@@ -243,7 +234,7 @@ def cache_clear_command(cache_dir: CacheDirOption = None) -> None:
 
       shalket-audio cache clear
     """
-    from ..cache import ClipCache
+    from ..synth import ClipCache
 
     info = ClipCache(cache_dir).clear()
     typer.echo(f"cleared {info.entries} clips ({info.bytes / 1e6:.1f} MB) from {info.root}")

@@ -36,6 +36,20 @@ class FrontMatterReader:
         return ScriptError(message, path=self.path, line=line, fix=fix)
 
     def _front_matter(self) -> tuple[int, Metadata, list[Speaker], dict[str, str], dict[str, str], dict[str, int]]:
+        end, offset, root = self._yaml_root()
+        values = self._mapping(root, offset, "the front matter", FRONT_MATTER_KEYS)
+        for key in ("title", "speakers"):
+            if key not in values:
+                raise self.error(
+                    f"malformed front matter: '{key}' is missing", offset, f"add a '{key}:' entry to the front matter"
+                )
+        meta = self._metadata(values, offset)
+        speakers = self._speakers(values["speakers"][1], offset)
+        lexicon, phonemes = self._lexicon(values, offset)
+        return end + 1, Metadata(**meta), speakers, lexicon, phonemes, self._pacing(values, offset)
+
+    def _yaml_root(self) -> tuple[int, int, yaml.Node]:
+        """The closing '---' line's index, the first YAML line's index, and the YAML's root node."""
         first = next(i for i, line in enumerate(self.lines) if line.strip())
         if self.lines[first].strip() != "---":
             raise self.error(
@@ -65,12 +79,9 @@ class FrontMatterReader:
             raise self.error(f"malformed front matter: {exc}", offset + 1, "fix the YAML syntax") from None
         if root is None:
             raise self.error("malformed front matter: it is empty", offset, "add at least 'title:' and 'speakers:'")
-        values = self._mapping(root, offset, "the front matter", FRONT_MATTER_KEYS)
-        for key in ("title", "speakers"):
-            if key not in values:
-                raise self.error(
-                    f"malformed front matter: '{key}' is missing", offset, f"add a '{key}:' entry to the front matter"
-                )
+        return end, offset, root
+
+    def _metadata(self, values: dict[str, tuple[yaml.Node, yaml.Node]], offset: int) -> dict[str, str]:
         meta: dict[str, str] = {}
         for key in ("title", "author", "show", "language", "date", "description", "cover", "email"):
             if key in values:
@@ -102,7 +113,12 @@ class FrontMatterReader:
                 self._line(values["email"][1], offset),
                 "write it as name@example.com, or leave it out",
             )
-        speakers = self._speakers(values["speakers"][1], offset)
+        return meta
+
+    def _lexicon(
+        self, values: dict[str, tuple[yaml.Node, yaml.Node]], offset: int
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """Written form -> spoken form, and written form -> IPA for the entries given as phonemes."""
         lexicon: dict[str, str] = {}
         phonemes: dict[str, str] = {}
         if "lexicon" in values:
@@ -121,6 +137,9 @@ class FrontMatterReader:
                             "write entries as 'Written: spoken form' or 'Written: {ipa: \"phonemes\"}'",
                         )
                     lexicon[written] = spoken
+        return lexicon, phonemes
+
+    def _pacing(self, values: dict[str, tuple[yaml.Node, yaml.Node]], offset: int) -> dict[str, int]:
         pacing: dict[str, int] = {}
         if "pacing" in values and not _is_null(values["pacing"][1]):
             for key_node, value_node, name in self._pairs(values["pacing"][1], offset, "pacing"):
@@ -140,7 +159,7 @@ class FrontMatterReader:
                         f"write it as 450ms or 1.2s (at most {MAX_PAUSE_MS // 1000}s)",
                     )
                 pacing[name] = ms
-        return end + 1, Metadata(**meta), speakers, lexicon, phonemes, pacing
+        return pacing
 
     def _pronunciation(self, node: yaml.MappingNode, offset: int, written: str) -> tuple[str, str]:
         """``{ipa: "…", say: "…"}``: phonemes, and the respelling for engines that take none (default: as written)."""

@@ -70,22 +70,8 @@ class ScriptParser(FrontMatterReader):
         paragraph_open = False
 
         def close_chapter() -> None:
-            if title is None:
-                return
-            if not any(isinstance(item, Segment) for item in items):
-                raise self.error(
-                    f"chapter {title!r} is empty",
-                    title_line,
-                    "add 'speaker: text' lines below the heading, or delete the heading",
-                )
-            if len(chapters) == MAX_CHAPTERS:
-                raise self.error(
-                    f"chapter {MAX_CHAPTERS + 1} ({title!r}): an episode holds at most {MAX_CHAPTERS} chapters",
-                    title_line,
-                    f"merge chapters (an MP3's chapter table lists at most {MAX_CHAPTERS}), or split the script "
-                    "into several episodes",
-                )
-            chapters.append(Chapter(title=title, items=tuple(items), line=title_line))
+            if title is not None:
+                chapters.append(self._chapter(title, title_line, items, len(chapters)))
 
         index = start
         while index < len(self.lines):
@@ -122,39 +108,7 @@ class ScriptParser(FrontMatterReader):
                 items.append(Pause(ms=self._pause_ms(line, number), line=number))
                 paragraph_open = False
                 continue
-            match = SEGMENT_RE.fullmatch(line)
-            if match is None:
-                raise self.error(
-                    f"cannot read this line: {line[:60]!r}",
-                    number,
-                    "write segments as 'speaker: text' (for example 'zhanar: ...'), "
-                    "chapters as '# Title', pauses as '[pause 1.5s]' and comments as '<!-- ... -->'",
-                )
-            tag, text = match.group(1), match.group(2).strip()
-            if tag not in speakers:
-                close = difflib.get_close_matches(tag.lower(), list(speakers), n=1)
-                hint = f"did you mean '{close[0]}'? " if close else ""
-                raise self.error(
-                    f"unknown speaker tag {tag!r}",
-                    number,
-                    f"{hint}use one of: {', '.join(speakers)}; or add '{tag}' under 'speakers:' in the front matter",
-                )
-            if title is None:
-                raise self.error(
-                    "text before the first chapter",
-                    number,
-                    "add a chapter heading such as '# Introduction' above this line",
-                )
-            if not text:
-                raise self.error(
-                    f"segment for '{tag}' has no text", number, "write the words after the colon, or delete the line"
-                )
-            if len(text) > MAX_SEGMENT_CHARS:
-                raise self.error(
-                    f"segment for '{tag}' is {len(text):,} characters long (at most {MAX_SEGMENT_CHARS:,})",
-                    number,
-                    "split it into several 'speaker: text' lines, one per sentence or paragraph",
-                )
+            tag, text = self._segment(line, number, speakers, in_chapter=title is not None)
             items.append(Segment(speaker=tag, text=text, new_paragraph=not paragraph_open, line=number))
             paragraph_open = True
         close_chapter()
@@ -165,6 +119,60 @@ class ScriptParser(FrontMatterReader):
                 "add a '# Title' heading followed by 'speaker: text' lines",
             )
         return preamble, chapters
+
+    def _chapter(self, title: str, line: int, items: list[Item], before: int) -> Chapter:
+        """The chapter headed ``title`` on ``line``, once its items are read; ``before`` chapters precede it."""
+        if not any(isinstance(item, Segment) for item in items):
+            raise self.error(
+                f"chapter {title!r} is empty",
+                line,
+                "add 'speaker: text' lines below the heading, or delete the heading",
+            )
+        if before == MAX_CHAPTERS:
+            raise self.error(
+                f"chapter {MAX_CHAPTERS + 1} ({title!r}): an episode holds at most {MAX_CHAPTERS} chapters",
+                line,
+                f"merge chapters (an MP3's chapter table lists at most {MAX_CHAPTERS}), or split the script "
+                "into several episodes",
+            )
+        return Chapter(title=title, items=tuple(items), line=line)
+
+    def _segment(self, line: str, number: int, speakers: dict[str, Speaker], *, in_chapter: bool) -> tuple[str, str]:
+        """The speaker tag and text of a 'speaker: text' line, or an error saying what is wrong with it."""
+        match = SEGMENT_RE.fullmatch(line)
+        if match is None:
+            raise self.error(
+                f"cannot read this line: {line[:60]!r}",
+                number,
+                "write segments as 'speaker: text' (for example 'zhanar: ...'), "
+                "chapters as '# Title', pauses as '[pause 1.5s]' and comments as '<!-- ... -->'",
+            )
+        tag, text = match.group(1), match.group(2).strip()
+        if tag not in speakers:
+            close = difflib.get_close_matches(tag.lower(), list(speakers), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise self.error(
+                f"unknown speaker tag {tag!r}",
+                number,
+                f"{hint}use one of: {', '.join(speakers)}; or add '{tag}' under 'speakers:' in the front matter",
+            )
+        if not in_chapter:
+            raise self.error(
+                "text before the first chapter",
+                number,
+                "add a chapter heading such as '# Introduction' above this line",
+            )
+        if not text:
+            raise self.error(
+                f"segment for '{tag}' has no text", number, "write the words after the colon, or delete the line"
+            )
+        if len(text) > MAX_SEGMENT_CHARS:
+            raise self.error(
+                f"segment for '{tag}' is {len(text):,} characters long (at most {MAX_SEGMENT_CHARS:,})",
+                number,
+                "split it into several 'speaker: text' lines, one per sentence or paragraph",
+            )
+        return tag, text
 
     def _comment(self, index: int) -> tuple[Comment, int]:
         first = index

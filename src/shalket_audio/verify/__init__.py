@@ -3,6 +3,7 @@
 - ``recognizer.py``: Whisper tiny.en, offline, from the optional extra ``verify``;
 - ``align.py``: what a clip should say against what was heard, word by word;
 - ``check.py``: every clip heard (transcripts cached per clip) and measured, and the thresholds;
+- ``takes.py``: which take each clip is, as ``--fix`` recorded it;
 - ``fix.py``: ``--fix``, a second take of each flagged clip, the better one kept;
 - ``report.py``: ``NAME.verify.json`` and the terminal table.
 """
@@ -14,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..cache import ClipCache
-from ..casting import cast
+from ..audio.timeline import Pacing
 from ..script import Episode
+from ..synth import DEFAULT_PROFILE, ClipCache, cast
 from ..voices import Registry, default_registry
 
 if TYPE_CHECKING:
@@ -43,14 +44,15 @@ def run_verify(
     episode: Episode,
     out_dir: Path,
     *,
-    profile: str = "local",
+    profile: str = DEFAULT_PROFILE,
     cache: ClipCache | None = None,
     registry: Registry | None = None,
     fix: bool = False,
     listener: Listener | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> VerifyReport:
-    """Check every clip, retake the flagged ones with ``fix``, and write ``OUT/NAME.verify.json``."""
+    """Check every clip, retake the flagged ones with ``fix``, and write ``OUT/NAME.verify.json``.  When a
+    retake was kept, ``retaken`` is set: the caller builds again (``build.verify_built`` makes sure of it)."""
     from dataclasses import replace
 
     from .check import Listener, verify_episode
@@ -64,7 +66,6 @@ def run_verify(
     listener = listener or Listener(cache)
     report = verify_episode(episode, castings, cache, listener=listener, on_progress=on_progress)
     if fix and report.to_check:
-        from ..build import output_paths
         from .fix import fix_clip
 
         outcomes = [
@@ -78,6 +79,7 @@ def run_verify(
                 listener,
                 dict(episode.lexicon),
                 dict(episode.phonemes),
+                Pacing.from_episode(episode).sentence,
             )
             for check in report.to_check
         ]
@@ -88,9 +90,7 @@ def run_verify(
             fixes=tuple(o.line() for o in outcomes),
             elapsed=elapsed + report.elapsed,
             transcribed=listener.heard,
+            retaken=any(o.tried and o.kept != "original" for o in outcomes),
         )
-        if any(o.tried and o.kept != "original" for o in outcomes):
-            # The clip keys are unchanged, so the build would think the episode current: forget its record.
-            output_paths(episode.path, out_dir)[2].unlink(missing_ok=True)
     write_json(report, out_dir)
     return report

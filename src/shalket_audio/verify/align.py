@@ -29,7 +29,7 @@ from enum import Enum
 
 from rapidfuzz.distance import Indel
 
-from ..speech import expand_numbers, expand_symbols, tidy_punctuation
+from ..synth.text import expand_numbers, expand_symbols, tidy_punctuation
 
 #: Letter similarity (Indel, 0..1) at which two words count as one spelling of the same word.
 NEAR = 0.8

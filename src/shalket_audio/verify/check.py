@@ -15,18 +15,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..cache import Clip, ClipCache
 from ..fileio import atomic_write_text
 from ..script import Episode
+from ..synth import Clip, ClipCache
 from .align import Alignment, align, expected_words, heard_words
+from .takes import take_label
 
 if TYPE_CHECKING:
-    from ..casting import Casting
-    from ..synth import SegmentAudio
+    from ..synth import Casting, SegmentAudio
     from .recognizer import Recognizer
 
 #: A clip is "to check" when any of these is reached.  They were set from measurements on this
-#: episode (README, "The listening check", and ``python -m shalket_audio.verify.calibrate``): its 59
+#: episode (README, "The listening check", and ``python -m shalket_audio.bench.calibrate``): its 59
 #: clips as built, the same clips with one word cut out, and each clip against another clip's text.
 MAX_WER = 0.15
 MAX_MISSING = 1  # words expected and not heard
@@ -109,6 +109,7 @@ class VerifyReport:
     transcribed: int  # clips heard in this run; the rest came from the cache
     synthesized: int  # clips that were not built yet and had to be made first
     fixes: tuple[str, ...] = field(default=())  # one line per clip that --fix tried
+    retaken: bool = False  # --fix kept a second take of some clip: the episode must be built again
 
     @property
     def to_check(self) -> list[ClipCheck]:
@@ -287,7 +288,6 @@ def verify_episode(
 ) -> VerifyReport:
     """Hear every clip of the episode (making any that are not built yet) and compare it with its text."""
     from ..synth import synthesize_episode
-    from .fix import take_label
 
     started = time.monotonic()
     listener = listener or Listener(cache)

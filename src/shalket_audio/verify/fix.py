@@ -13,28 +13,20 @@ won and why.  A clip is retaken once: a second ``--fix`` reports the earlier ver
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import re
-import wave
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any
 
-import numpy as np
-
-from ..cache import Clip, ClipCache
-from ..casting import Casting, choices
+from ..audio.join import join_clips
+from ..audio.timeline import Pacing
 from ..errors import ShalketError
 from ..fileio import atomic_write_text
+from ..synth import Casting, ClipCache
+from ..synth.casting import choices
+from ..synth.text import CLAUSE_BREAK, SENTENCE_BREAK
 from ..voices import Audio, Engine, Registry, VoiceRef
 from .align import respelled
 from .check import ClipCheck, Listener, compare
-
-#: Between the pieces of a rechunked take: about a comma's pause.
-_JOIN_MS = 180
-_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
-_CLAUSE_RE = re.compile(r"(?<=[,;:])\s+(?=\S)")
+from .takes import key_of, read_take_record, record_path
 
 
 @dataclass(frozen=True)
@@ -51,58 +43,13 @@ class FixOutcome:
         return f"{self.where}: tried {self.tried} ({self.after}) against the original ({self.before}): kept {self.kept}"
 
 
-def _key_of(clip_path: Path) -> tuple[str, str]:
-    """(engine, cache key) from a clip file named ``ENGINE-KEY-DIGEST.FMT``."""
-    engine, key, _ = clip_path.stem.split("-", 2) if clip_path.stem.count("-") >= 2 else ("", "", "")
-    return engine, key
-
-
-def _record_path(cache: ClipCache, key: str) -> Path:
-    return cache.root / "verify" / "takes" / f"{key}.json"
-
-
-def _record(cache: ClipCache, key: str) -> dict[str, Any] | None:
-    try:
-        data = json.loads(_record_path(cache, key).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def take_label(cache: ClipCache, clip: Clip) -> str:
-    """Which take a cached clip is: "original", or the second take that won a ``--fix``."""
-    _, key = _key_of(clip.path)
-    record = _record(cache, key) if key else None
-    if record and record.get("file") == clip.path.name:
-        return str(record.get("kept", "original"))
-    return "original"
-
-
 def pieces(text: str) -> list[str]:
     """The text cut differently: into sentences, or, for one sentence, into clauses."""
-    for pattern in (_SENTENCE_RE, _CLAUSE_RE):
+    for pattern in (SENTENCE_BREAK, CLAUSE_BREAK):
         parts = [p for p in pattern.split(text) if p.strip()]
         if len(parts) > 1:
             return parts
     return [text]
-
-
-def _join_wav(parts: list[Audio]) -> Audio:
-    from ..media import decode_to_pcm
-
-    decoded = [decode_to_pcm(part.data, part.format) for part in parts]
-    rate = decoded[0][1]
-    gap = np.zeros(rate * _JOIN_MS // 1000, dtype=np.int16)
-    joined: list[np.ndarray] = []
-    for index, (samples, _) in enumerate(decoded):
-        joined += [gap, samples] if index else [samples]
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes(np.concatenate(joined).astype("<i2").tobytes())
-    return Audio(buffer.getvalue(), "wav")
 
 
 def _fallback(casting: Casting, profile: str, registry: Registry) -> tuple[Engine, VoiceRef] | None:
@@ -127,17 +74,20 @@ def second_take(
     registry: Registry,
     lexicon: dict[str, str] | None = None,
     phonemes: dict[str, str] | None = None,
+    gap_ms: int = Pacing.sentence,
 ) -> tuple[str, str, Audio] | None:
-    """(name, voice, audio) of the second take, or None when there is nothing else to try."""
+    """(name, voice, audio) of the second take, or None when there is nothing else to try.  A rechunked take
+    leaves ``gap_ms`` between its pieces: the pause the script puts between the chunks of a segment."""
     parts = pieces(text)
     if len(parts) > 1:
         audio = [casting.engine.synthesize(part, casting.voice) for part in parts]
-        return f"rechunked into {len(parts)} pieces", str(casting.voice), _join_wav(audio)
+        joined, _ = join_clips([(part.data, part.format) for part in audio], gap_ms)
+        return f"rechunked into {len(parts)} pieces", str(casting.voice), Audio(joined, "wav")
     fallback = _fallback(casting, profile, registry)
     if fallback is None:
         return None
     engine, voice = fallback
-    if not getattr(engine, "accepts_phonemes", False):
+    if not engine.accepts_phonemes:
         text = respelled(text, lexicon or {}, phonemes or {})
     return f"fallback voice {voice}", str(voice), engine.synthesize(text, voice)
 
@@ -156,13 +106,14 @@ def fix_clip(
     listener: Listener,
     lexicon: dict[str, str],
     phonemes: dict[str, str] | None = None,
+    gap_ms: int = Pacing.sentence,
 ) -> FixOutcome:
-    engine_name, key = _key_of(check.clip)
+    engine_name, key = key_of(check.clip)
     before = _verdict(check.reasons, check.alignment.errors)
-    earlier = _record(cache, key)
+    earlier = read_take_record(cache, key)
     if earlier is not None:
         return FixOutcome(where, "", f"already retaken once: {earlier.get('kept', 'original')} was kept", before, "")
-    made = second_take(check.expected, casting, profile, registry, lexicon, phonemes)
+    made = second_take(check.expected, casting, profile, registry, lexicon, phonemes, gap_ms)
     if made is None:
         return FixOutcome(where, "", "no other chunking or voice to try", before, "")
     name, voice, audio = made
@@ -200,5 +151,5 @@ def fix_clip(
             {"take": name, "voice": voice, "heard": retaken.heard, "verdict": after},
         ],
     }
-    atomic_write_text(_record_path(cache, key), json.dumps(record, ensure_ascii=False, indent=1))
+    atomic_write_text(record_path(cache, key), json.dumps(record, ensure_ascii=False, indent=1))
     return FixOutcome(where, name, name if better else "original", before, after)

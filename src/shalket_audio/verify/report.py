@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..audio.timeline import clock
 from ..fileio import atomic_write_text
 from .check import ENDS_EARLY_WORDS, MAX_MISSING, MAX_PAUSE_MS, MAX_WER, ClipCheck, VerifyReport
 
@@ -137,17 +138,12 @@ def table(report: VerifyReport, limit: int | None = 15) -> list[str]:
     return lines
 
 
-def _clock(ms: int) -> str:
-    seconds = round(ms / 1000)
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
 def terminal_lines(report: VerifyReport, limit: int | None = 15) -> list[str]:
     """What ``shalket-audio verify`` prints for one script."""
     speech = sum(c.duration_ms for c in report.checks)
     cached = sum(1 for c in report.checks if c.cached)
     lines = [
-        f"{report.script}: {summary_line(report)} ({_clock(speech)} of speech) in {report.elapsed:.1f}s: "
+        f"{report.script}: {summary_line(report)} ({clock(speech)} of speech) in {report.elapsed:.1f}s: "
         f"{len(report.checks) - cached} heard, {cached} from the verify cache"
     ]
     if report.synthesized:

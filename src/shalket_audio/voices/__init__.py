@@ -1,13 +1,30 @@
-"""Voices: the engine registry and the built-in engines (one file each)."""
+"""Voices: the engine base class and registry, and the built-in engines (one file each; Kokoro a package).
+
+- ``base.py``: ``Engine``, ``VoiceRef``, ``Audio``, ``Availability``, ``EngineError``;
+- ``formats.py``: WAV writing and clip durations;
+- ``defaults.py``: the voices each role gets under each profile;
+- ``workers.py``: worker processes for the neural engines; ``phonemes.py``: text to IPA through espeak-ng;
+- ``piper.py``, ``kokoro/``, ``flite.py``, ``espeak.py``, ``gtts.py``: the engines.
+"""
 
 from __future__ import annotations
 
 from importlib.metadata import entry_points
 
 from ..errors import InputError
-from .base import AVAILABLE, Audio, Availability, Engine, EngineError, VoiceRef
+from .base import AVAILABLE, Audio, Availability, Engine, EngineError, EngineLike, ForeignEngine, VoiceRef
 
-__all__ = ["AVAILABLE", "Audio", "Availability", "Engine", "EngineError", "Registry", "VoiceRef", "default_registry"]
+__all__ = [
+    "AVAILABLE",
+    "Audio",
+    "Availability",
+    "Engine",
+    "EngineError",
+    "EngineLike",
+    "Registry",
+    "VoiceRef",
+    "default_registry",
+]
 
 ENTRY_POINT_GROUP = "shalket_audio.engines"
 
@@ -18,8 +35,10 @@ class Registry:
     def __init__(self) -> None:
         self._engines: dict[str, Engine] = {}
 
-    def register(self, engine: Engine) -> None:
-        self._engines[engine.name] = engine
+    def register(self, engine: Engine | EngineLike) -> None:
+        """Add an engine; one that does not subclass ``Engine`` gets the base class's defaults."""
+        registered = engine if isinstance(engine, Engine) else ForeignEngine(engine)
+        self._engines[registered.name] = registered
 
     def names(self) -> list[str]:
         return list(self._engines)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import abc
 import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Protocol
 
 from ..errors import InputError, RuntimeFailure
 
@@ -66,34 +67,89 @@ class EngineError(RuntimeFailure):
         self.retryable = retryable
 
 
-@runtime_checkable
-class Engine(Protocol):
-    """One speech engine.  Two optional members are read with ``getattr``: ``accepts_phonemes`` (a
-    class attribute: ``[[ IPA ]]`` blocks in the text are spoken as phonemes) and ``release()``
-    (stop worker processes once synthesis is over)."""
+class Engine(abc.ABC):
+    """One speech engine.  Built-ins subclass this; a plugin that does not is wrapped by the registry
+    (``ForeignEngine``), so every caller can rely on every member, optional ones included."""
 
-    name: ClassVar[str]
+    #: The engine's name in voice strings (``piper`` in ``piper:en_US-joe-medium``).
+    name: str = ""
     #: Clips in this format (``wav`` or ``mp3``).
-    audio_format: ClassVar[str]
+    audio_format: str = "wav"
+    #: ``[[ IPA ]]`` blocks in the text are spoken as phonemes (lexicon entries given as IPA reach it).
+    accepts_phonemes: bool = False
+    #: It calls a service on the internet, which this machine may not reach.
+    needs_network: bool = False
+    #: A voice to try when checking that the engine works at all (``shalket-audio voices``).
+    default_voice: str = "default"
 
     @property
     def max_jobs(self) -> int:
         """How many synthesis calls may run at once on this engine."""
-        ...
+        return 1
 
+    @abc.abstractmethod
     def available(self, voice: VoiceRef | None = None) -> Availability:
         """Whether the engine (and this voice) can be used here; if not, why and what to install."""
-        ...
 
+    @abc.abstractmethod
     def voices(self) -> list[str]:
         """Voices this engine offers here, for ``shalket-audio voices``."""
-        ...
 
+    @abc.abstractmethod
     def fingerprint(self, voice: VoiceRef) -> str:
         """Engine and model version: part of the cache key, so an upgrade re-synthesizes."""
-        ...
 
+    @abc.abstractmethod
     def synthesize(self, text: str, voice: VoiceRef) -> Audio: ...
+
+    def release(self) -> None:  # noqa: B027 (optional: an engine with nothing to stop keeps this no-op)
+        """Stop worker processes once synthesis is over, giving back the memory their models hold."""
+
+
+class EngineLike(Protocol):
+    """What a plugin engine must offer at least: the four methods and ``name``; the rest has defaults."""
+
+    name: str
+
+    def available(self, voice: VoiceRef | None = None) -> Availability: ...
+    def voices(self) -> list[str]: ...
+    def fingerprint(self, voice: VoiceRef) -> str: ...
+    def synthesize(self, text: str, voice: VoiceRef) -> Audio: ...
+
+
+class ForeignEngine(Engine):
+    """A plugin engine that does not subclass ``Engine``, with the base's defaults for what it leaves out."""
+
+    def __init__(self, engine: EngineLike) -> None:
+        self.wrapped = engine
+        self.name = engine.name
+        # The one place optional members are looked up by name: a plugin may define any of them.
+        self.audio_format = getattr(engine, "audio_format", Engine.audio_format)
+        self.accepts_phonemes = bool(getattr(engine, "accepts_phonemes", False))
+        self.needs_network = bool(getattr(engine, "needs_network", False))
+        self.default_voice = getattr(engine, "default_voice", Engine.default_voice)
+        self._max_jobs = int(getattr(engine, "max_jobs", 1))
+        self._release = getattr(engine, "release", None)
+
+    @property
+    def max_jobs(self) -> int:
+        return self._max_jobs
+
+    def available(self, voice: VoiceRef | None = None) -> Availability:
+        return self.wrapped.available(voice)
+
+    def voices(self) -> list[str]:
+        return self.wrapped.voices()
+
+    def fingerprint(self, voice: VoiceRef) -> str:
+        return self.wrapped.fingerprint(voice)
+
+    def synthesize(self, text: str, voice: VoiceRef) -> Audio:
+        return self.wrapped.synthesize(text, voice)
+
+    def release(self) -> None:
+        if callable(self._release):
+            self._release()
 
 
 def synthesize_with_binary(label: str, command: Callable[[Path, Path], list[str]], text: str, timeout: float) -> Audio:

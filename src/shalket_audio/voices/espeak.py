@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import io
 import shutil
 import subprocess
 import threading
-import wave
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
-from .base import AVAILABLE, Audio, Availability, EngineError, VoiceRef, synthesize_with_binary
+from .base import AVAILABLE, Audio, Availability, Engine, EngineError, VoiceRef, synthesize_with_binary
+from .formats import wav_bytes
 
 INSTALL = "pip install espeakng-loader, or apt-get install espeak-ng"
 TIMEOUT_S = 120
@@ -75,9 +74,10 @@ def _load_library() -> tuple[Any, int, str]:
     return _library
 
 
-class EspeakEngine:
-    name: ClassVar[str] = "espeak"
-    audio_format: ClassVar[str] = "wav"
+class EspeakEngine(Engine):
+    name = "espeak"
+    default_voice = "en-us"
+    audio_format = "wav"
 
     def __init__(self, backend: Backend = "auto", binary: str = "espeak-ng") -> None:
         self.backend = backend
@@ -149,13 +149,7 @@ class EspeakEngine:
             if status != 0:
                 raise EngineError(f"espeak-ng failed (error {status})", retryable=True)
             pcm = bytes(_samples)
-        buffer = io.BytesIO()
-        with wave.open(buffer, "wb") as wav:
-            wav.setnchannels(1)
-            wav.setsampwidth(2)
-            wav.setframerate(rate)
-            wav.writeframes(pcm)
-        return Audio(buffer.getvalue(), "wav")
+        return Audio(wav_bytes(pcm, rate), "wav")
 
     def _synthesize_binary(self, text: str, voice: VoiceRef) -> Audio:
         return synthesize_with_binary(

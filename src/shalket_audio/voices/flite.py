@@ -5,18 +5,21 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
-from typing import ClassVar
 
-from .base import AVAILABLE, Audio, Availability, EngineError, VoiceRef, synthesize_with_binary
+from .base import AVAILABLE, Audio, Availability, Engine, EngineError, VoiceRef, synthesize_with_binary
 
 INSTALL = "apt-get install flite (Debian/Ubuntu), brew install flite (macOS)"
 TIMEOUT_S = 120
 
 
-class FliteEngine:
-    name: ClassVar[str] = "flite"
-    audio_format: ClassVar[str] = "wav"
-    max_jobs = 2
+class FliteEngine(Engine):
+    name = "flite"
+    default_voice = "slt"
+    audio_format = "wav"
+
+    @property
+    def max_jobs(self) -> int:
+        return 2
 
     def __init__(self, binary: str = "flite") -> None:
         self.binary = binary

@@ -12,19 +12,24 @@ import random
 import time
 from collections.abc import Callable
 from importlib import metadata
-from typing import ClassVar
 
-from .base import AVAILABLE, Audio, Availability, EngineError, VoiceRef
+from .base import AVAILABLE, Audio, Availability, Engine, EngineError, VoiceRef
+from .formats import mp3_seconds
 
 INSTALL = "pip install gTTS"
 TLDS = ("com", "co.uk", "com.au", "ca", "co.in", "ie", "co.za", "us")
 
 
-class GttsEngine:
-    name: ClassVar[str] = "gtts"
-    audio_format: ClassVar[str] = "mp3"
+class GttsEngine(Engine):
+    name = "gtts"
+    default_voice = "en"
+    audio_format = "mp3"
     # Polite: Google blocks clients that send many requests at once.
-    max_jobs = 2
+
+    @property
+    def max_jobs(self) -> int:
+        return 2
+
     needs_network = True
 
     def __init__(
@@ -129,6 +134,4 @@ class GttsEngine:
 
 
 def _is_mp3(data: bytes) -> bool:
-    from ..cache import mp3_seconds
-
     return mp3_seconds(data) is not None

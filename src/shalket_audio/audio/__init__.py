@@ -1,0 +1,15 @@
+"""Stage 4, clips -> tagged MP3 + timeline.
+
+- ``ffmpeg.py``: the binary, running it, decoding clips;
+- ``loudness.py``: the -16 LUFS target, BS.1770 loudness and true peak, ffmpeg's ebur128 reading;
+- ``assemble.py``: clips trimmed, matched per voice and placed with pauses, chapter by chapter;
+- ``master.py``: one loudness pass, the limiter, CBR MP3 encoded per chapter and joined;
+- ``tags.py``: ID3v2.3 with CHAP/CTOC in time order; ``cover.py``: the cover art;
+- ``timeline.py``: where everything sits in the audio, and the pauses that place it;
+- ``join.py`` and ``say.py``: a few clips joined, and one line heard before building.
+
+Nothing is imported here: a no-op build never loads the audio stack.
+"""
+
+#: The episode's MP3 bitrate unless told otherwise: CBR, mono, 96 kbps (standards §1).
+DEFAULT_BITRATE = 96

@@ -1,0 +1,371 @@
+"""Clips -> the episode's audio, chapter by chapter, plus its timeline.
+
+Every clip is trimmed of leading and trailing silence with one threshold for
+all engines, converted to 44.1 kHz mono, given short fades so joins never
+click, and placed with natural pauses.  Voices are matched once per speaker
+(never per sentence): each speaker's integrated loudness is brought to the
+same level, and the episode gain is applied once, at encoding.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from ..errors import ScriptError
+from ..fileio import atomic_write_bytes
+from ..script import Episode, Pause, Segment
+from ..synth import Clip, SynthesisResult
+from .ffmpeg import decode_to_pcm
+from .loudness import gated_loudness, sub_block_energies
+from .master import SAMPLE_RATE, limit
+from .timeline import Pacing, TimedChapter, TimedSegment, Timeline
+
+#: Voices are matched this far below the quietest voice, so no gain is positive and resampling has headroom.
+VOICE_HEADROOM_DB = 3.0
+#: The most a voice's peaks may stand above its loudness (dBFS over dual-mono LUFS): at -16 LUFS this puts
+#: peaks at -3 dBFS, under the episode limiter's ceiling.
+MAX_PLR_DB = 13.0
+
+
+@dataclass(frozen=True)
+class ClipStats:
+    """What assembly needs of a prepared clip before placing it: its length, sample peak and loudness energies."""
+
+    samples: int
+    peak_dbfs: float
+    energies: np.ndarray
+
+
+@dataclass(frozen=True)
+class Assembly:
+    #: each chapter's PCM (s16le, 44.1 kHz mono, voices matched, before the episode gain) in its own file:
+    #: the episode is never one array in memory, whatever its length.
+    chapter_files: tuple[Path, ...]
+    timeline: Timeline
+    raw_lufs: dict[str, float]  # per speaker as synthesized (dual-mono LUFS)
+    voice_lufs: dict[str, float]  # per speaker after taming peaks, before matching
+    voice_gain_db: dict[str, float]
+    mix_lufs: float  # the assembled audio's integrated loudness, predicted from its voices (dual-mono)
+
+
+def assemble(
+    episode: Episode,
+    synthesis: SynthesisResult,
+    work: Path,
+    pacing: Pacing | None = None,
+    held: dict[str, tuple[float, float]] | None = None,
+    prepared: dict[Path, ClipStats] | None = None,
+    store: Path | None = None,
+) -> Assembly:
+    """Two passes over the clips: the first measures each voice from the clips' energies, the second writes
+    each chapter's audio to ``work`` one clip at a time.  Memory holds one clip, never the episode.
+
+    ``held``: per voice, the (raw, tamed) loudness the last build used.  A voice that measures within
+    HOLD_LU of it keeps those figures, so an edit elsewhere leaves its peak ceiling and gain, and so the audio
+    of unchanged chapters, bit-identical (and their encoded parts reusable).  ``prepared``: clips already
+    measured by ``measure_clip`` (a build does the cached ones while the engines make the rest); ``store``:
+    where ``prepare_clip`` keeps trimmed clips, so the second pass loads rather than decodes them."""
+    pacing = pacing or Pacing.from_episode(episode)
+    voices = _match_voices(episode, synthesis, pacing, held or {}, prepared or {}, store)
+    timed, files, boundaries, duration = _write_chapters(episode, synthesis, pacing, voices, work, store)
+    bounds = [*boundaries, duration]
+    chapters = tuple(
+        TimedChapter(i, chapter.title, bounds[i], bounds[i + 1]) for i, chapter in enumerate(episode.chapters)
+    )
+    timeline = Timeline(duration, chapters, tuple(timed), {s.tag: s.name for s in episode.speakers})
+    return Assembly(files, timeline, voices.raw, voices.tamed, voices.gains, voices.mix_lufs)
+
+
+@dataclass(frozen=True)
+class _Voices:
+    """The first pass's result: every clip's stats, and per speaker the loudness, peak ceiling and gain."""
+
+    stats: list[list[ClipStats]]  # per segment, per clip (tamed clips measured again)
+    raw: dict[str, float]
+    tamed: dict[str, float]
+    ceilings: dict[str, float]
+    gains: dict[str, float]
+    mix_lufs: float
+
+
+def _match_voices(
+    episode: Episode,
+    synthesis: SynthesisResult,
+    pacing: Pacing,
+    held: dict[str, tuple[float, float]],
+    known: dict[Path, ClipStats],
+    store: Path | None,
+) -> _Voices:
+    # Every chunk trimmed and at 44.1 kHz first, so each voice is measured as it will be heard.
+    stats = [
+        [known.get(clip.path) or measure_clip(clip, pacing, store) for clip in seg.clips] for seg in synthesis.segments
+    ]
+    speakers = sorted({seg.segment.speaker for seg in synthesis.segments})
+
+    def voice_energies(tag: str) -> np.ndarray:
+        picked = [
+            c.energies
+            for seg, cs in zip(synthesis.segments, stats, strict=True)
+            if seg.segment.speaker == tag
+            for c in cs
+        ]
+        return np.concatenate(picked) if picked else np.zeros(0)
+
+    raw = {tag: _held(gated_loudness(voice_energies(tag)), held.get(tag, (None, None))[0]) for tag in speakers}
+    ceilings = {tag: raw[tag] + MAX_PLR_DB for tag in speakers}
+    for seg, clips in zip(synthesis.segments, stats, strict=True):
+        ceiling = ceilings[seg.segment.speaker]
+        for number, clip in enumerate(clips):
+            if _tamed(clip, ceiling):
+                # Peaks far above the voice's loudness would be squashed by the episode limiter and leave this
+                # voice quieter than the other: tame them now, per voice, and measure again below.
+                samples = limit(_load(seg.clips[number], pacing, store), 0.0, ceiling)
+                clips[number] = ClipStats(len(samples), clip.peak_dbfs, sub_block_energies(samples, SAMPLE_RATE))
+    voice_lufs = {tag: _held(gated_loudness(voice_energies(tag)), held.get(tag, (None, None))[1]) for tag in speakers}
+    finite = [v for v in voice_lufs.values() if np.isfinite(v)]
+    target = (min(finite) if finite else 0.0) - VOICE_HEADROOM_DB
+    gains = {tag: (target - lufs if np.isfinite(lufs) else -VOICE_HEADROOM_DB) for tag, lufs in voice_lufs.items()}
+    # The episode's loudness follows from its voices' blocks and gains; the silence between them is gated out.
+    scaled = [
+        c.energies * 10 ** (gains[seg.segment.speaker] / 10)
+        for seg, cs in zip(synthesis.segments, stats, strict=True)
+        for c in cs
+    ]
+    mix_lufs = gated_loudness(np.concatenate(scaled)) if scaled else float("-inf")
+    if not mix_lufs > SILENT_LUFS:
+        _silent(episode, synthesis, stats)
+    return _Voices(stats, raw, voice_lufs, ceilings, gains, mix_lufs)
+
+
+def _write_chapters(
+    episode: Episode, synthesis: SynthesisResult, pacing: Pacing, voices: _Voices, work: Path, store: Path | None
+) -> tuple[list[TimedSegment], tuple[Path, ...], list[int], int]:
+    """The second pass: each chapter's audio into its own file, one clip at a time, with the pauses; the
+    timed segments, the files, the chapters' start times and the duration (ms)."""
+    writer = _ChapterWriter(work)
+    timed: list[TimedSegment] = []
+    silence, ms = writer.silence, writer.ms
+    silence(pacing.lead_in)
+    previous: Segment | None = None
+    by_index = {seg.index: (seg, cs) for seg, cs in zip(synthesis.segments, voices.stats, strict=True)}
+    for index, (chapter, segment, explicit_before, explicit_chapter) in enumerate(_with_pauses(episode)):
+        audio, clip_stats = by_index[index]
+        if previous is not None:
+            if explicit_chapter is not None:
+                before, after = explicit_chapter
+                silence(pacing.chapter_before + before)
+                writer.next_chapter()
+                silence(pacing.chapter_after + after)
+            elif explicit_before:
+                silence(explicit_before)
+            elif segment.speaker != previous.speaker:
+                silence(pacing.turn)
+            elif segment.new_paragraph:
+                silence(pacing.paragraph)
+            else:
+                silence(pacing.sentence)
+        start = writer.position
+        ceiling = voices.ceilings[segment.speaker]
+        for number, (source, measured) in enumerate(zip(audio.clips, clip_stats, strict=True)):
+            if number:
+                silence(pacing.sentence)
+            samples = _load(source, pacing, store)
+            if _tamed(measured, ceiling):
+                samples = limit(samples, 0.0, ceiling)
+            writer.add(_with_gain_and_fades(samples, voices.gains[segment.speaker], pacing.fade))
+        timed.append(TimedSegment(index, chapter, segment.speaker, segment.text, ms(start), ms(writer.position)))
+        previous = segment
+    trailing = sum(
+        i.ms
+        for i in episode.chapters[-1].items[_last_segment(episode.chapters[-1].items) + 1 :]
+        if isinstance(i, Pause)
+    )
+    silence(pacing.tail + trailing)
+    files, boundaries = writer.close()
+    return timed, files, [ms(b) for b in boundaries], ms(writer.position)
+
+
+#: Speech this quiet cannot be brought to -16 LUFS: the gain would only raise noise (or be infinite).
+SILENT_LUFS = -60.0
+
+
+def _silent(episode: Episode, synthesis: SynthesisResult, stats: list[list[ClipStats]]) -> None:
+    """The episode is (nearly) silent: name the first segment that makes no sound."""
+    line: int | None
+    for seg, clips in zip(synthesis.segments, stats, strict=True):
+        energies = [c.energies for c in clips]
+        if not gated_loudness(np.concatenate(energies) if energies else np.zeros(0)) > SILENT_LUFS:
+            line = seg.segment.line
+            break
+    else:
+        line = synthesis.segments[0].segment.line if synthesis.segments else None
+    raise ScriptError(
+        "the episode is silent once synthesized: its segments make no audible sound",
+        path=episode.path,
+        line=line,
+        fix="give the segments words to say (brackets, punctuation or symbols alone make no speech), "
+        "or try another voice with --voices",
+    )
+
+
+class _ChapterWriter:
+    """Raw PCM written chapter by chapter to files, counting samples for the timeline."""
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.position = 0  # in samples, from the start of the episode
+        self.boundaries: list[int] = [0]
+        self.files: list[Path] = []
+        self._handle: BinaryIO | None = None
+        self.next_chapter(first=True)
+
+    def next_chapter(self, first: bool = False) -> None:
+        if self._handle is not None:
+            self._handle.close()
+        if not first:
+            self.boundaries.append(self.position)
+        path = self.work / f"chapter-{len(self.files):03d}.pcm"
+        self.files.append(path)
+        self._handle = path.open("wb")
+
+    def add(self, data: bytes) -> None:
+        assert self._handle is not None
+        self._handle.write(data)
+        self.position += len(data) // 2
+
+    def silence(self, ms: int) -> None:
+        remaining = SAMPLE_RATE * ms // 1000
+        while remaining > 0:
+            step = min(remaining, SAMPLE_RATE * 10)
+            self.add(bytes(2 * step))
+            remaining -= step
+
+    @staticmethod
+    def ms(samples: int) -> int:
+        return round(samples * 1000 / SAMPLE_RATE)
+
+    def close(self) -> tuple[tuple[Path, ...], tuple[int, ...]]:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        return tuple(self.files), tuple(self.boundaries)
+
+
+def _with_pauses(episode: Episode) -> Iterable[tuple[int, Segment, int, tuple[int, int] | None]]:
+    """Each segment with (chapter, segment, explicit pause before it, chapter-boundary pauses or None)."""
+    carried = 0
+    for ci, chapter in enumerate(episode.chapters):
+        leading = 0
+        first = True
+        for item in chapter.items:
+            if isinstance(item, Pause):
+                leading += item.ms
+            elif isinstance(item, Segment):
+                if first and ci > 0:
+                    yield ci, item, 0, (carried, leading)
+                else:
+                    yield ci, item, leading, None
+                first = False
+                leading = 0
+        carried = leading  # pauses after a chapter's last segment lengthen its closing silence
+
+
+def _last_segment(items: tuple[object, ...]) -> int:
+    return max(i for i, item in enumerate(items) if isinstance(item, Segment))
+
+
+def prepare_clip(clip: Clip, pacing: Pacing, store: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A clip trimmed, at 44.1 kHz, with its 100 ms loudness energies.
+
+    With ``store`` (a folder), the result is kept there by clip and trimming settings, so a rebuild loads it
+    instead of decoding and resampling again; a damaged file is simply made again.
+    """
+    saved = None
+    if store is not None:
+        variant = hashlib.sha256(
+            f"{pacing.trim_threshold_dbfs}/{pacing.trim_keep}/{SAMPLE_RATE}/1".encode()
+        ).hexdigest()
+        saved = store / clip.path.stem[-16:] / f"{clip.path.stem}-{variant[:12]}.npz"
+        # Missing or damaged (a bad zip, a short array): make it again.
+        with contextlib.suppress(Exception), np.load(saved) as data:
+            return data["samples"], data["energies"]
+    samples = _trimmed_44k(clip.path.read_bytes(), clip.format, pacing)
+    energies = sub_block_energies(samples, SAMPLE_RATE)
+    if saved is not None:
+        buffer = io.BytesIO()
+        np.savez(buffer, samples=samples, energies=energies)
+        with contextlib.suppress(OSError):  # a read-only cache still builds, only slower
+            atomic_write_bytes(saved, buffer.getvalue())
+    return samples, energies
+
+
+def measure_clip(clip: Clip, pacing: Pacing, store: Path | None = None) -> ClipStats:
+    """``prepare_clip``, keeping only what the first pass needs (the samples stay in ``store``)."""
+    samples, energies = prepare_clip(clip, pacing, store)
+    return ClipStats(len(samples), _peak_dbfs(samples), energies)
+
+
+def _load(clip: Clip, pacing: Pacing, store: Path | None) -> np.ndarray:
+    return prepare_clip(clip, pacing, store)[0]
+
+
+def _tamed(clip: ClipStats, ceiling: float) -> bool:
+    return bool(np.isfinite(ceiling)) and clip.peak_dbfs > ceiling
+
+
+def _trimmed_44k(data: bytes, fmt: str, pacing: Pacing) -> np.ndarray:
+    """The clip without its engine's leading and trailing silence, at 44.1 kHz.
+
+    One threshold for every engine; the level is measured in 5 ms frames, as
+    pydub.silence does, but with numpy.
+    """
+    samples, rate = decode_to_pcm(data, fmt)
+    frame = max(1, rate * 5 // 1000)
+    count = len(samples) // frame
+    if count:
+        frames = samples[: count * frame].astype(np.float32).reshape(count, frame)
+        rms = np.sqrt(np.mean(np.square(frames), axis=1))
+        loud = np.flatnonzero(rms > 32768 * 10 ** (pacing.trim_threshold_dbfs / 20))
+        if len(loud):  # a clip of silence is kept whole rather than lost
+            keep = rate * pacing.trim_keep // 1000
+            samples = samples[max(0, loud[0] * frame - keep) : min(len(samples), (loud[-1] + 1) * frame + keep)]
+    if rate == SAMPLE_RATE:
+        return samples
+    import soxr
+
+    # A fresh float array: numpy aligns it, and soxr's SIMD code rounds differently for differently aligned
+    # input, which would make the same clip come out different from one build to the next.
+    resampled = soxr.resample(np.array(samples, dtype=np.float32), rate, SAMPLE_RATE, quality="HQ")
+    converted: np.ndarray = np.clip(np.rint(resampled), -32768, 32767).astype(np.int16)
+    return converted
+
+
+#: How far a voice's loudness may drift from the last build's before its gain is recomputed.
+HOLD_LU = 0.25
+
+
+def _held(measured: float, previous: float | None) -> float:
+    return previous if previous is not None and abs(measured - previous) <= HOLD_LU else measured
+
+
+def _peak_dbfs(samples: np.ndarray) -> float:
+    peak = max(-int(samples.min()), int(samples.max())) if len(samples) else 0
+    return 20 * float(np.log10(max(peak, 1) / 32768))
+
+
+def _with_gain_and_fades(samples: np.ndarray, gain_db: float, fade_ms: int) -> bytes:
+    data = samples.astype(np.float32) * np.float32(10 ** (gain_db / 20))
+    fade = min(len(data) // 2, SAMPLE_RATE * fade_ms // 1000)
+    if fade:
+        ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+        data[:fade] *= ramp
+        data[-fade:] *= ramp[::-1]
+    return bytes(np.clip(np.rint(data), -32768, 32767).astype("<i2").tobytes())

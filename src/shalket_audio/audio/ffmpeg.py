@@ -1,0 +1,85 @@
+"""ffmpeg: finding the binary, running it, and decoding clips to PCM.
+
+pydub needs an ffmpeg.  The system one is used when present; otherwise the
+binary shipped in the imageio-ffmpeg wheel, so a pip-only install can encode.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import shutil
+import subprocess
+import wave
+
+import numpy as np
+
+from ..errors import RuntimeFailure
+
+
+@functools.cache
+def ffmpeg_binary() -> str:
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError):
+        raise RuntimeFailure(
+            "no ffmpeg found: neither a system ffmpeg nor the imageio-ffmpeg wheel",
+            fix="apt-get install ffmpeg, or pip install imageio-ffmpeg",
+        ) from None
+
+
+@functools.cache
+def ffmpeg_version() -> str:
+    output = subprocess.run([ffmpeg_binary(), "-version"], capture_output=True, text=True, timeout=30).stdout
+    return output.splitlines()[0] if output else "unknown"
+
+
+def run_ffmpeg(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [ffmpeg_binary(), "-hide_banner", "-nostdin", *args], capture_output=True, text=True, timeout=timeout
+    )
+    if result.returncode != 0:
+        tail = " ".join(result.stderr.strip().splitlines()[-3:])
+        raise RuntimeFailure(f"ffmpeg failed: {tail}", fix="check that ffmpeg works: ffmpeg -version")
+    return result
+
+
+def decode_to_pcm(data: bytes, fmt: str) -> tuple[np.ndarray, int]:
+    """Mono int16 samples and their rate, from WAV bytes, or MP3 bytes through ffmpeg (at 44.1 kHz)."""
+    if fmt == "wav":
+        with wave.open(io.BytesIO(data)) as wav:
+            channels, rate = wav.getnchannels(), wav.getframerate()
+            samples = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+        if channels > 1:
+            samples = samples.reshape(-1, channels).mean(axis=1).astype(np.int16)
+        return samples, rate
+    result = subprocess.run(
+        [
+            ffmpeg_binary(),
+            "-v",
+            "error",
+            "-nostdin",
+            "-i",
+            "pipe:0",
+            "-ac",
+            "1",
+            "-ar",
+            "44100",
+            "-f",
+            "s16le",
+            "pipe:1",
+        ],
+        input=data,
+        capture_output=True,
+        timeout=120,
+    )
+    if result.returncode != 0:
+        raise RuntimeFailure(
+            f"ffmpeg cannot decode a {fmt} clip", fix="clear the cache with `shalket-audio cache clear`"
+        )
+    return np.frombuffer(result.stdout, dtype="<i2"), 44100

@@ -1,0 +1,147 @@
+"""A content-addressed cache of synthesized clips.
+
+The key covers engine, voice, engine or model version, options and the
+prepared text.  A file is named ``<engine>-<key>-<digest>.<format>``, where
+``digest`` is a hash of its own bytes: a truncated or damaged entry no longer
+matches its name and is re-synthesized instead of used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import RuntimeFailure
+from ..fileio import atomic_write_bytes
+from ..voices.formats import audio_duration_ms
+
+ENV_VAR = "SHALKET_CACHE_DIR"
+_DIGEST_CHARS = 16
+
+
+@dataclass(frozen=True)
+class Clip:
+    path: Path
+    format: str
+    duration_ms: int
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    root: Path
+    entries: int
+    bytes: int
+    by_engine: dict[str, int]
+
+
+def default_cache_dir() -> Path:
+    configured = os.environ.get(ENV_VAR)
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("shalket-audio", appauthor=False))
+
+
+def cache_key(engine: str, voice: str, fingerprint: str, options: dict[str, object], text: str) -> str:
+    material = json.dumps(
+        {"engine": engine, "voice": voice, "version": fingerprint, "options": options, "text": text},
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
+class ClipCache:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = (root or default_cache_dir()).expanduser()
+        self.clips = self.root / "clips"
+        self.corrupt = 0
+        self._verified: dict[str, Clip] = {}  # entries this process has already checked
+
+    def _folder(self, key: str) -> Path:
+        return self.clips / key[:2]
+
+    def get(self, engine: str, key: str) -> Clip | None:
+        known = self._verified.get(key)
+        if known is not None and known.path.is_file():
+            return known
+        clip = self._lookup(engine, key)
+        if clip is not None:
+            self._verified[key] = clip
+        return clip
+
+    def _lookup(self, engine: str, key: str) -> Clip | None:
+        folder = self._folder(key)
+        if not folder.is_dir():
+            return None
+        for path in folder.glob(f"{engine}-{key}-*.*"):
+            clip = _verified(path)
+            if clip is not None:
+                return clip
+            self.corrupt += 1
+            path.unlink(missing_ok=True)
+        return None
+
+    def put(self, engine: str, key: str, data: bytes, fmt: str) -> Clip:
+        digest = hashlib.sha256(data).hexdigest()[:_DIGEST_CHARS]
+        path = self._folder(key) / f"{engine}-{key}-{digest}.{fmt}"
+        try:
+            atomic_write_bytes(path, data)
+        except OSError as exc:
+            raise RuntimeFailure(
+                f"cannot write to the clip cache {self.root}: {exc.strerror}",
+                fix=f"choose a writable folder with --cache-dir or {ENV_VAR}",
+            ) from None
+        clip = _verified(path)
+        if clip is None:
+            path.unlink(missing_ok=True)
+            raise RuntimeFailure(
+                f"the engine {engine} produced unreadable audio", fix="try another voice with --voices"
+            )
+        return clip
+
+    def info(self) -> CacheInfo:
+        by_engine: Counter[str] = Counter()
+        size = 0
+        if self.clips.is_dir():
+            for path in self.clips.glob("*/*-*"):
+                if path.name.startswith("."):
+                    continue
+                by_engine[path.name.split("-", 1)[0]] += 1
+                size += path.stat().st_size
+        return CacheInfo(self.root, sum(by_engine.values()), size, dict(by_engine))
+
+    def clear(self) -> CacheInfo:
+        before = self.info()
+        for folder in (self.clips, self.prepared, self.root / "verify"):  # transcripts and takes go with clips
+            if folder.is_dir():
+                shutil.rmtree(folder)
+        self._verified.clear()
+        return before
+
+    @property
+    def prepared(self) -> Path:
+        """Clips already trimmed and resampled for assembly (derived data: safe to delete)."""
+        return self.root / "prepared"
+
+
+def _verified(path: Path) -> Clip | None:
+    """The clip, if its bytes match the digest in its name and decode as audio."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    digest = path.stem.rsplit("-", 1)[-1]
+    if not data or hashlib.sha256(data).hexdigest()[:_DIGEST_CHARS] != digest:
+        return None
+    fmt = path.suffix.lstrip(".")
+    duration = audio_duration_ms(data, fmt)
+    if duration is None or duration <= 0:
+        return None
+    return Clip(path, fmt, duration)

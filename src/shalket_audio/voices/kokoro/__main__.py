@@ -1,0 +1,3 @@
+from .engine import serve_requests
+
+serve_requests()

@@ -1,0 +1,222 @@
+"""Kokoro-82M: neural and offline, the guest's default voice.
+
+Voice strings: ``kokoro:af_heart``, ``kokoro:bf_emma:speed=0.95``, or a
+producer's own files, ``kokoro:/path/voice.bin:model=/path/model.onnx``.
+Options: ``speed`` (0.5 to 2.0), ``lang`` (``en-us`` or ``en-gb``; British
+voices ``b*`` default to ``en-gb``) and ``model``.
+
+The model runs in worker processes beside Piper's (``workers.py``), one per
+core with a single-threaded session; text becomes IPA through espeak-ng
+(``phonemes.py``), so lexicon entries given as phonemes reach the model as
+written.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ...errors import InputError
+from ...fileio import file_sha256
+from ..base import AVAILABLE, Audio, Availability, Engine, VoiceRef
+from ..formats import wav_bytes
+from ..workers import WorkerPool, serve
+from .assets import (
+    MODEL_SHA256,
+    VOICE_SHA256,
+    AssetError,
+    ModelSource,
+    packaged_model,
+    vocab,
+    voice_file,
+)
+
+SAMPLE_RATE = 24_000
+INSTALL = "pip install piper-tts onnxruntime"
+#: Changes to how text becomes tokens; part of the cache key.
+TOKENIZER_VERSION = "espeak-ipa-1"
+
+
+@dataclass(frozen=True)
+class KokoroVoice:
+    """A voice string resolved to files and settings."""
+
+    model: Path
+    model_sha256: str
+    voice: Path
+    voice_sha256: str
+    speed: float
+    language: str
+
+
+class KokoroEngine(Engine):
+    name = "kokoro"
+    default_voice = "af_heart"
+    audio_format = "wav"
+    accepts_phonemes = True
+
+    def __init__(self, models: Path | None = None, source: ModelSource | None = None) -> None:
+        self._models = models
+        self._source = source
+        self._pool = WorkerPool("shalket_audio.voices.kokoro", "Kokoro")
+        self._lock = threading.Lock()
+        self._packaged: Path | None = None
+        self._digests: dict[tuple[Path, int, int], str] = {}
+
+    @property
+    def max_jobs(self) -> int:
+        return max(1, os.cpu_count() or 1)
+
+    def available(self, voice: VoiceRef | None = None) -> Availability:
+        for module in ("onnxruntime", "piper"):  # found, not imported: onnxruntime takes a while to load
+            if importlib.util.find_spec(module) is None:
+                return Availability(False, f"the {module} package is not installed", INSTALL)
+        if voice is None:
+            return AVAILABLE
+        try:
+            self.resolve(voice)
+        except AssetError as exc:
+            return Availability(False, exc.message, exc.fix)
+        return AVAILABLE
+
+    def voices(self) -> list[str]:
+        return [*VOICE_SHA256, "/path/to/voice.bin, with :speed=0.9, :lang=en-gb or :model=/path/model.onnx"]
+
+    def fingerprint(self, voice: VoiceRef) -> str:
+        resolved = self.resolve(voice)
+        return (
+            f"kokoro {TOKENIZER_VERSION}; model {resolved.model_sha256[:16]}; voice {resolved.voice_sha256[:16]}; "
+            f"speed {resolved.speed:g}; {resolved.language}"
+        )
+
+    def synthesize(self, text: str, voice: VoiceRef) -> Audio:
+        resolved = self.resolve(voice)
+        request = {
+            "model": str(resolved.model),
+            "voice": str(resolved.voice),
+            "speed": resolved.speed,
+            "language": resolved.language,
+            "text": text,
+        }
+        return Audio(self._pool.call(request), "wav")
+
+    def release(self) -> None:
+        self._pool.release()
+
+    def resolve(self, voice: VoiceRef) -> KokoroVoice:
+        """Files and settings for a voice string; ``AssetError`` when a file is missing or damaged."""
+        options = _options(voice)
+        speed = _speed(voice, options.get("speed", "1"))
+        name = voice.voice
+        default_language = "en-gb" if Path(name).name.startswith("b") else "en-us"
+        language = options.get("lang", default_language)
+        if language not in ("en-us", "en-gb"):
+            raise InputError(f"voice {voice}: unknown lang {language!r}", fix="use lang=en-us or lang=en-gb")
+        voice_path, voice_sha256 = voice_file(name)
+        if "model" in options:
+            model = Path(options["model"]).expanduser()
+            model_sha256 = self._own_model_digest(model)
+        else:
+            model, model_sha256 = self._packaged_model(), MODEL_SHA256
+        return KokoroVoice(model, model_sha256, voice_path, voice_sha256, speed, language)
+
+    def _packaged_model(self) -> Path:
+        with self._lock:
+            if self._packaged is None or not self._packaged.is_file():
+                self._packaged = packaged_model(self._models, self._source)
+            return self._packaged
+
+    def _own_model_digest(self, model: Path) -> str:
+        if not model.is_file():
+            raise AssetError(f"the Kokoro model {model} was not found", "point model= to an existing .onnx file")
+        with model.open("rb") as handle:
+            head = handle.read(1)
+        if model.suffix != ".onnx" or head != b"\x08":  # an ONNX ModelProto opens with its ir_version field
+            raise AssetError(f"{model} is not an ONNX model", "point model= to a Kokoro .onnx file")
+        info = model.stat()
+        key = (model, info.st_size, info.st_mtime_ns)
+        with self._lock:
+            if key not in self._digests:
+                self._digests[key] = file_sha256(model)
+            return self._digests[key]
+
+
+def _options(voice: VoiceRef) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for option in voice.options:
+        key, sep, value = option.partition("=")
+        if not sep or key not in ("speed", "lang", "model") or not value:
+            raise InputError(
+                f"voice {voice}: unknown option {option!r}",
+                fix="use speed=0.95, lang=en-gb or model=/path/model.onnx, e.g. kokoro:af_heart:speed=0.95",
+            )
+        options[key] = value
+    return options
+
+
+def _speed(voice: VoiceRef, text: str) -> float:
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = float("nan")
+    if not 0.5 <= speed <= 2.0:
+        raise InputError(f"voice {voice}: speed {text!r} is not between 0.5 and 2.0", fix="write e.g. speed=0.95")
+    return speed
+
+
+_sessions: dict[str, Any] = {}
+_styles: dict[str, Any] = {}
+
+
+def _synthesize_request(request: dict[str, Any]) -> bytes:
+    """In the worker: one request's text to 24 kHz WAV bytes, the model and voice kept loaded."""
+    import numpy as np
+
+    from ..phonemes import batches, phonemize
+
+    session = _session(request["model"])
+    if request["voice"] not in _styles:
+        _styles[request["voice"]] = np.fromfile(request["voice"], dtype=np.float32).reshape(-1, 1, 256)
+    styles = _styles[request["voice"]]
+    token_input = session.get_inputs()[0].name  # "tokens" in v1.0 exports, "input_ids" in later ones
+    pieces = []
+    for tokens in batches(phonemize(request["text"], request["language"]), _vocab()):
+        inputs = {
+            token_input: np.array([[0, *tokens, 0]], dtype=np.int64),
+            "style": styles[min(len(tokens), len(styles)) - 1],
+            "speed": np.array([request["speed"]], dtype=np.float32),
+        }
+        pieces.append(np.asarray(session.run(None, inputs)[0], dtype=np.float32).ravel())
+    if not pieces:
+        raise ValueError(f"nothing to say in {request['text']!r}")
+    audio = np.concatenate(pieces)
+    return wav_bytes((np.clip(audio, -1.0, 1.0) * 32767).astype("<i2"), SAMPLE_RATE)
+
+
+def _session(model: str) -> Any:
+    if model not in _sessions:
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1  # one worker per core instead
+        options.inter_op_num_threads = 1
+        _sessions[model] = onnxruntime.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+    return _sessions[model]
+
+
+_vocab_cache: dict[str, int] = {}
+
+
+def _vocab() -> dict[str, int]:
+    if not _vocab_cache:
+        _vocab_cache.update(vocab())
+    return _vocab_cache
+
+
+def serve_requests() -> None:
+    """The worker process's loop (``python -m shalket_audio.voices.kokoro``)."""
+    serve("kokoro", _synthesize_request)

