@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from test_hostile_inputs import check_episode, script
 
 pytestmark = pytest.mark.slow
