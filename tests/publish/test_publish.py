@@ -42,7 +42,7 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     script = str(ROOT / "script" / "shal-ket.md")
     result = runner.invoke(app, ["build", script, "--out", str(out), "--base-url", BASE, "--cache-dir", user_cache()])
     assert result.exit_code == 0, result.output
-    assert f"published 9 files for listeners in {out}/" in result.output
+    assert f"published 10 files for listeners in {out}/" in result.output  # NAME.json, the JSON transcript, too
     return out
 
 
@@ -90,7 +90,11 @@ def test_feed_has_every_channel_and_item_field(package: Path, timeline: dict) ->
         "type": "application/json+chapters",
     }
     transcripts = {t.get("type"): t.get("url") for t in item.findall(f"{PODCAST}transcript")}
-    assert transcripts == {"text/vtt": BASE + "shal-ket.vtt", "application/x-subrip": BASE + "shal-ket.srt"}
+    assert transcripts == {
+        "text/vtt": BASE + "shal-ket.vtt",
+        "application/x-subrip": BASE + "shal-ket.srt",
+        "application/json": BASE + "shal-ket.json",
+    }
     people = {(p.get("role"), p.text) for p in item.findall(f"{PODCAST}person")}
     assert people == {("host", "Nico Lethbridge"), ("guest", "Zhanar Sekerbeyeva")}
 
