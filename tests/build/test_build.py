@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 
 from conftest import ffmpeg_binary
 from shalket_audio.build import BuildReport, build_episode
-from shalket_audio.synth.cache import ClipCache
 from shalket_audio.cli import app
 from shalket_audio.script import load_script
+from shalket_audio.synth.cache import ClipCache
 
 ROOT = Path(__file__).resolve().parents[2]
 FFPROBE = Path(ffmpeg_binary()).with_name("ffprobe")

@@ -194,7 +194,8 @@ def test_vtt_cues_carry_voices_fit_their_lines_and_sit_inside_their_segments(pac
 
 
 def test_cues_that_begin_a_chunk_start_within_100_ms_of_its_speech_in_the_decoded_mp3(
-    package: Path, timeline: dict  # type: ignore[type-arg]
+    package: Path,
+    timeline: dict,  # type: ignore[type-arg]
 ) -> None:
     """Onsets measured from the decoded MP3 alone: the first 5 ms frame above -45 dBFS after at least 150 ms
     below it.  Every chunk's first cue must start within 100 ms of the nearest onset."""
@@ -203,7 +204,20 @@ def test_cues_that_begin_a_chunk_start_within_100_ms_of_its_speech_in_the_decode
     from conftest import ffmpeg_binary
 
     pcm = subprocess.run(
-        [ffmpeg_binary(), "-v", "error", "-i", str(package / "shal-ket.mp3"), "-f", "s16le", "-ac", "1", "-ar", "44100", "-"],
+        [
+            ffmpeg_binary(),
+            "-v",
+            "error",
+            "-i",
+            str(package / "shal-ket.mp3"),
+            "-f",
+            "s16le",
+            "-ac",
+            "1",
+            "-ar",
+            "44100",
+            "-",
+        ],
         capture_output=True,
         check=True,
     ).stdout
@@ -395,7 +409,7 @@ def test_the_page_in_headless_chromium(server: int, timeline: dict) -> None:  # 
 
         # A sentence seeks too, from the keyboard.
         target = timeline["segments"][5]
-        page.locator(f".line[data-index='5'] .sentence").first.focus()
+        page.locator(".line[data-index='5'] .sentence").first.focus()
         page.keyboard.press("Enter")
         page.wait_for_function("document.getElementById('player').seeking === false")
         assert abs(page.evaluate("document.getElementById('player').currentTime") - target["start_ms"] / 1000) < 0.5
@@ -414,7 +428,9 @@ def follow_and_click(page: Any) -> None:
     assert len(starts) > len(page.locator(".line").all()), "sentences, not paragraphs"
     # From just before a sentence that two short ones follow, so the highlight moves within a few seconds.
     k = next(i for i in range(1, len(starts) - 3) if starts[i + 2] - starts[i] < 6 and starts[i] > 30)
-    page.evaluate(f"(() => {{ const a = document.getElementById('player'); a.currentTime = {starts[k] - 0.6}; a.play(); }})()")
+    page.evaluate(
+        f"(() => {{ const a = document.getElementById('player'); a.currentTime = {starts[k] - 0.6}; a.play(); }})()"
+    )
     seen = []
     for _ in range(40):
         page.wait_for_timeout(200)

@@ -186,9 +186,7 @@ def _write_chapters(
             writer.add(_with_gain_and_fades(samples, voices.gains[segment.speaker], pacing.fade))
             chunks.append(TimedChunk(parts[number], ms(clip_start), ms(writer.position)))
         timed.append(
-            TimedSegment(
-                index, chapter, segment.speaker, segment.text, ms(start), ms(writer.position), tuple(chunks)
-            )
+            TimedSegment(index, chapter, segment.speaker, segment.text, ms(start), ms(writer.position), tuple(chunks))
         )
         previous = segment
     trailing = sum(

@@ -109,6 +109,7 @@ class Timeline:
             replace(c, end_ms=chapters[i + 1].start_ms if i + 1 < len(chapters) else duration_ms)
             for i, c in enumerate(chapters)
         )
+
         def later(s: TimedSegment) -> TimedSegment:
             by = chapter_offsets_ms[s.chapter]
             chunks = tuple(replace(c, start_ms=c.start_ms + by, end_ms=c.end_ms + by) for c in s.chunks)

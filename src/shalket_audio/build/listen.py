@@ -33,7 +33,13 @@ def verify_built(
     from ..verify import run_verify
 
     report = run_verify(
-        episode, out_dir, profile=profile, cache=cache, registry=registry, fix=fix, listener=listener,
+        episode,
+        out_dir,
+        profile=profile,
+        cache=cache,
+        registry=registry,
+        fix=fix,
+        listener=listener,
         on_progress=on_progress,
     )
     if report.retaken:

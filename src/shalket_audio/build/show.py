@@ -107,10 +107,11 @@ def check_names(out_dir: Path, episodes: list[Episode]) -> list[Episode]:
         assert episode.path is not None, "a built episode comes from a script file"
         name, ref = episode.path.stem, _script_ref(episode.path, out_dir)
         if name in unique:
-            assert unique[name].path is not None
-            if _script_ref(unique[name].path, out_dir) == ref:
+            earlier = unique[name].path
+            assert earlier is not None
+            if _script_ref(earlier, out_dir) == ref:
                 continue  # the same script twice: one episode
-            _collision(name, unique[name].path, episode.path, out_dir, recorded=False)
+            _collision(name, earlier, episode.path, out_dir, recorded=False)
         known = record["episodes"].get(name)
         if known is not None and known["script"] != ref:
             _collision(name, _script_path(known["script"], out_dir), episode.path, out_dir, recorded=True)

@@ -28,7 +28,11 @@ ET.register_namespace("podcast", PODCAST)
 ET.register_namespace("atom", ATOM)
 
 #: (suffix, MIME type, rel) of each transcript written beside an episode.
-TRANSCRIPTS = ((".vtt", "text/vtt", "captions"), (".srt", "application/x-subrip", ""), (".json", "application/json", ""))
+TRANSCRIPTS = (
+    (".vtt", "text/vtt", "captions"),
+    (".srt", "application/x-subrip", ""),
+    (".json", "application/json", ""),
+)
 
 
 def _add(parent: ET.Element, tag: str, content: str | None = None, **attributes: str) -> ET.Element:
@@ -124,7 +128,14 @@ def _item(entry: ET.Element, item: Published, show: Show, base_url: str | None) 
     language = {"language": meta.language} if meta.language != show.language else {}
     for suffix, kind, rel in TRANSCRIPTS:
         extra = {"rel": rel} if rel else {}
-        _add(entry, f"{{{PODCAST}}}transcript", url=file_url(base_url, item.name + suffix), type=kind, **extra, **language)
+        _add(
+            entry,
+            f"{{{PODCAST}}}transcript",
+            url=file_url(base_url, item.name + suffix),
+            type=kind,
+            **extra,
+            **language,
+        )
     for speaker in item.episode.speakers:
         if speaker.role != "quoted":  # people quoted in the article are not the episode's cast
             _add(entry, f"{{{PODCAST}}}person", speaker.name, role=speaker.role, group="cast")
