@@ -13,6 +13,7 @@ import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import pytest
@@ -42,7 +43,7 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     script = str(ROOT / "script" / "shal-ket.md")
     result = runner.invoke(app, ["build", script, "--out", str(out), "--base-url", BASE, "--cache-dir", user_cache()])
     assert result.exit_code == 0, result.output
-    assert f"published 9 files for listeners in {out}/" in result.output
+    assert f"published 10 files for listeners in {out}/" in result.output  # NAME.json, the JSON transcript, too
     return out
 
 
@@ -90,7 +91,11 @@ def test_feed_has_every_channel_and_item_field(package: Path, timeline: dict) ->
         "type": "application/json+chapters",
     }
     transcripts = {t.get("type"): t.get("url") for t in item.findall(f"{PODCAST}transcript")}
-    assert transcripts == {"text/vtt": BASE + "shal-ket.vtt", "application/x-subrip": BASE + "shal-ket.srt"}
+    assert transcripts == {
+        "text/vtt": BASE + "shal-ket.vtt",
+        "application/x-subrip": BASE + "shal-ket.srt",
+        "application/json": BASE + "shal-ket.json",
+    }
     people = {(p.get("role"), p.text) for p in item.findall(f"{PODCAST}person")}
     assert people == {("host", "Nico Lethbridge"), ("guest", "Zhanar Sekerbeyeva")}
 
@@ -186,6 +191,70 @@ def test_vtt_cues_carry_voices_fit_their_lines_and_sit_inside_their_segments(pac
         assert " ".join(words) == " ".join(segment["text"].split()), segment["text"][:40]
     assert position == len(captions)
     assert any(c.voice == "Zhanar Sekerbeyeva" and c.text == "We are a failed state," for c in captions)
+
+
+def test_cues_that_begin_a_chunk_start_within_100_ms_of_its_speech_in_the_decoded_mp3(
+    package: Path,
+    timeline: dict,  # type: ignore[type-arg]
+) -> None:
+    """Onsets measured from the decoded MP3 alone: the first 5 ms frame above -45 dBFS after at least 150 ms
+    below it.  Every chunk's first cue must start within 100 ms of the nearest onset."""
+    import numpy as np
+
+    from conftest import ffmpeg_binary
+
+    pcm = subprocess.run(
+        [
+            ffmpeg_binary(),
+            "-v",
+            "error",
+            "-i",
+            str(package / "shal-ket.mp3"),
+            "-f",
+            "s16le",
+            "-ac",
+            "1",
+            "-ar",
+            "44100",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
+    x = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+    frame = 220  # 5 ms at 44.1 kHz (4.99 ms)
+    frames = x[: len(x) // frame * frame].reshape(-1, frame)
+    loud = 20 * np.log10(np.sqrt(np.mean(frames**2, axis=1)) / 32768 + 1e-12) > -45
+    quiet_run = 30  # 150 ms
+    onsets = np.array(
+        [i * frame / 44.1 for i in range(quiet_run, len(loud)) if loud[i] and not loud[i - quiet_run : i].any()]
+    )
+    captions = webvtt.read(str(package / "shal-ket.vtt")).captions
+
+    def ms(clock: str) -> int:
+        hours, minutes, seconds = clock.split(":")
+        return round((int(hours) * 3600 + int(minutes) * 60 + float(seconds)) * 1000)
+
+    cue_starts = {ms(c.start) for c in captions}
+    chunk_starts = [c["start_ms"] for s in timeline["segments"] for c in s["chunks"]]
+    assert len(chunk_starts) > len(timeline["segments"]), "some segments are several chunks"
+    worst = 0.0
+    for start in chunk_starts:
+        assert start in cue_starts, f"a cue begins the chunk at {start} ms"
+        nearest = float(np.min(np.abs(onsets - start)))
+        worst = max(worst, nearest)
+        assert nearest <= 100, f"the chunk at {start} ms: speech begins {nearest:.0f} ms away"
+    print(f"{len(chunk_starts)} chunk cues; the farthest from its speech onset: {worst:.0f} ms")
+
+
+def test_the_json_transcript_has_the_vtt_cues(package: Path) -> None:
+    data = json.loads((package / "shal-ket.json").read_text(encoding="utf-8"))
+    captions = webvtt.read(str(package / "shal-ket.vtt")).captions
+    assert data["version"] == "1.0.0" and len(data["segments"]) == len(captions)
+    for segment, caption in zip(data["segments"], captions, strict=True):
+        assert segment["speaker"] == caption.voice and segment["body"] == html.unescape(caption.text)
+        hours, minutes, seconds = caption.start.split(":")
+        assert abs(segment["startTime"] - (int(hours) * 3600 + int(minutes) * 60 + float(seconds))) < 0.0015
 
 
 def test_srt_names_the_speaker_at_each_change(package: Path, timeline: dict) -> None:  # type: ignore[type-arg]
@@ -338,17 +407,57 @@ def test_the_page_in_headless_chromium(server: int, timeline: dict) -> None:  # 
         assert page.locator(".line[aria-current=true]").get_attribute("data-index") == str(expected)
         assert page.locator(".chapter[aria-current=true]").count() == 1
 
-        # A transcript line seeks too, from the keyboard.
+        # A sentence seeks too, from the keyboard.
         target = timeline["segments"][5]
-        page.locator(".line").nth(5).focus()
+        page.locator(".line[data-index='5'] .sentence").first.focus()
         page.keyboard.press("Enter")
         page.wait_for_function("document.getElementById('player').seeking === false")
         assert abs(page.evaluate("document.getElementById('player').currentTime") - target["start_ms"] / 1000) < 0.5
+        follow_and_click(page)
         page.evaluate("document.getElementById('player').pause()")
         (ROOT / "output").mkdir(exist_ok=True)
         page.screenshot(path=str(ROOT / "output" / "player-test.png"), full_page=False)
         browser.close()
     assert requests and all(url.startswith(f"http://127.0.0.1:{server}/") for url in requests), "no external requests"
+
+
+def follow_and_click(page: Any) -> None:
+    """While the audio plays, the highlighted sentence is the one whose time has come (from the page's own
+    sentence times) and it changes as the audio goes on, scrolled into view; a click on a sentence plays from it."""
+    starts = page.eval_on_selector_all(".sentence", "buttons => buttons.map(b => parseFloat(b.dataset.start))")
+    assert len(starts) > len(page.locator(".line").all()), "sentences, not paragraphs"
+    # From just before a sentence that two short ones follow, so the highlight moves within a few seconds.
+    k = next(i for i in range(1, len(starts) - 3) if starts[i + 2] - starts[i] < 6 and starts[i] > 30)
+    page.evaluate(
+        f"(() => {{ const a = document.getElementById('player'); a.currentTime = {starts[k] - 0.6}; a.play(); }})()"
+    )
+    seen = []
+    for _ in range(40):
+        page.wait_for_timeout(200)
+        now, shown, visible = page.evaluate(
+            """(() => { const a = document.getElementById('player'); const s = document.querySelector(
+                '.sentence[aria-current=true]'); const r = s ? s.getBoundingClientRect() : null;
+                return [a.currentTime, s ? parseInt(s.dataset.sentence) : -1,
+                        r ? r.bottom > 0 && r.top < window.innerHeight : false]; })()"""
+        )
+        expected = max(i for i, start in enumerate(starts) if start <= now + 0.05)
+        if abs(now - starts[expected]) > 0.3 and (expected + 1 >= len(starts) or starts[expected + 1] - now > 0.3):
+            assert shown == expected, (now, shown, expected)  # away from a boundary, timeupdate has caught up
+        seen.append(shown)
+        if len(set(seen)) >= 3 and visible:
+            break
+    assert len(set(seen)) >= 3, f"the highlight follows the audio through sentences {sorted(set(seen))}"
+    assert visible, "the spoken sentence is scrolled into view"
+    # Click a sentence further on: the audio plays from it, and it is the one highlighted.
+    pick = len(starts) - 4
+    page.locator(".sentence").nth(pick).click()
+    page.wait_for_function("document.getElementById('player').seeking === false")
+    page.wait_for_timeout(400)
+    state = page.evaluate(
+        "(() => { const a = document.getElementById('player'); return [a.currentTime, a.paused, "
+        "document.querySelector('.sentence[aria-current=true]').dataset.sentence]; })()"
+    )
+    assert abs(state[0] - starts[pick]) < 1.0 and state[1] is False and state[2] == str(pick), state
 
 
 def test_serve_stops_cleanly_on_ctrl_c(package: Path) -> None:

@@ -26,7 +26,7 @@ from ..synth import Clip, SynthesisResult
 from .ffmpeg import decode_to_pcm
 from .loudness import gated_loudness, sub_block_energies
 from .master import SAMPLE_RATE, limit
-from .timeline import Pacing, TimedChapter, TimedSegment, Timeline
+from .timeline import Pacing, TimedChapter, TimedChunk, TimedSegment, Timeline, written_parts
 
 #: Voices are matched this far below the quietest voice, so no gain is positive and resampling has headroom.
 VOICE_HEADROOM_DB = 3.0
@@ -174,14 +174,20 @@ def _write_chapters(
                 silence(pacing.sentence)
         start = writer.position
         ceiling = voices.ceilings[segment.speaker]
+        chunks = []  # each clip's real place: the transcripts' and the page's sentence times
+        parts = written_parts(segment.text, audio.chunks)
         for number, (source, measured) in enumerate(zip(audio.clips, clip_stats, strict=True)):
             if number:
                 silence(pacing.sentence)
             samples = _load(source, pacing, store)
             if _tamed(measured, ceiling):
                 samples = limit(samples, 0.0, ceiling)
+            clip_start = writer.position
             writer.add(_with_gain_and_fades(samples, voices.gains[segment.speaker], pacing.fade))
-        timed.append(TimedSegment(index, chapter, segment.speaker, segment.text, ms(start), ms(writer.position)))
+            chunks.append(TimedChunk(parts[number], ms(clip_start), ms(writer.position)))
+        timed.append(
+            TimedSegment(index, chapter, segment.speaker, segment.text, ms(start), ms(writer.position), tuple(chunks))
+        )
         previous = segment
     trailing = sum(
         i.ms

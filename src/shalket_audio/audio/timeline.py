@@ -2,6 +2,16 @@
 
 Chapters, transcripts, the feed and the page all read the timeline; nothing
 downstream measures the audio again.
+
+``NAME.timeline.json`` versions:
+
+- **1**: ``duration_ms``, ``speakers`` (tag -> name), ``chapters`` (index, title, start_ms, end_ms) and
+  ``segments`` (index, chapter, speaker, text, start_ms, end_ms).
+- **2** (now written): as 1, and each segment has ``chunks``: one entry per clip the engine said (a group of
+  whole sentences, see ``synth.text.chunk_sentences``), with the part of the segment's written ``text`` that
+  clip says and its real ``start_ms`` and ``end_ms`` in the audio (where assembly placed the clip, its kept
+  edge of silence included).  The chunks' texts joined by spaces give the segment's text, whitespace
+  normalized.  A version-1 timeline is still read: each segment then counts as one chunk.
 """
 
 from __future__ import annotations
@@ -11,6 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from ..script import Episode
+from ..synth.text import SENTENCE_BREAK
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,18 @@ class Pacing:
         return cls(**episode.pacing)
 
 
+TIMELINE_VERSION = 2
+
+
+@dataclass(frozen=True)
+class TimedChunk:
+    """One clip of a segment: the written text it says, and where it sits in the audio."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+
+
 @dataclass(frozen=True)
 class TimedSegment:
     index: int
@@ -41,6 +64,12 @@ class TimedSegment:
     text: str
     start_ms: int
     end_ms: int
+    chunks: tuple[TimedChunk, ...] = ()  # empty when read from a version-1 timeline
+
+    @property
+    def parts(self) -> tuple[TimedChunk, ...]:
+        """The segment's chunks, or (from a version-1 timeline) the whole segment as one."""
+        return self.chunks or (TimedChunk(" ".join(self.text.split()), self.start_ms, self.end_ms),)
 
 
 @dataclass(frozen=True)
@@ -62,7 +91,7 @@ class Timeline:
 
     def to_json(self) -> str:
         data: dict[str, Any] = {
-            "version": 1,
+            "version": TIMELINE_VERSION,
             "duration_ms": self.duration_ms,
             "speakers": self.speakers,
             "chapters": [asdict(c) for c in self.chapters],
@@ -80,12 +109,13 @@ class Timeline:
             replace(c, end_ms=chapters[i + 1].start_ms if i + 1 < len(chapters) else duration_ms)
             for i, c in enumerate(chapters)
         )
-        segments = tuple(
-            replace(
-                s, start_ms=s.start_ms + chapter_offsets_ms[s.chapter], end_ms=s.end_ms + chapter_offsets_ms[s.chapter]
-            )
-            for s in self.segments
-        )
+
+        def later(s: TimedSegment) -> TimedSegment:
+            by = chapter_offsets_ms[s.chapter]
+            chunks = tuple(replace(c, start_ms=c.start_ms + by, end_ms=c.end_ms + by) for c in s.chunks)
+            return replace(s, start_ms=s.start_ms + by, end_ms=s.end_ms + by, chunks=chunks)
+
+        segments = tuple(later(s) for s in self.segments)
         return Timeline(duration_ms, chapters, segments, self.speakers)
 
     @classmethod
@@ -94,9 +124,54 @@ class Timeline:
         return cls(
             duration_ms=data["duration_ms"],
             chapters=tuple(TimedChapter(**c) for c in data["chapters"]),
-            segments=tuple(TimedSegment(**s) for s in data["segments"]),
+            segments=tuple(_segment(s) for s in data["segments"]),
             speakers=data.get("speakers", {}),
         )
+
+
+def _segment(data: dict[str, Any]) -> TimedSegment:
+    chunks = tuple(TimedChunk(**c) for c in data.get("chunks", ()))
+    return TimedSegment(**{k: v for k, v in data.items() if k != "chunks"}, chunks=chunks)
+
+
+def written_parts(text: str, said: tuple[str, ...] | list[str]) -> list[str]:
+    """The segment's written ``text`` cut into one part per chunk the engine said (``said``: the prepared
+    chunks, after the lexicon and number expansion).
+
+    Chunks are groups of whole sentences, so the written sentences are grouped the same way when the counts
+    agree; otherwise (a sentence cut at clauses, a lexicon entry that adds a full stop) the text is cut at the
+    word boundaries nearest the chunks' share of the prepared characters.
+    """
+    words = " ".join(text.split())
+    if len(said) <= 1:
+        return [words]
+    sentences = SENTENCE_BREAK.split(words)
+    counts = [len(SENTENCE_BREAK.split(" ".join(chunk.split()))) for chunk in said]
+    if sum(counts) == len(sentences):
+        parts, at = [], 0
+        for count in counts:
+            parts.append(" ".join(sentences[at : at + count]))
+            at += count
+        return parts
+    return _cut_by_share(words, [len(chunk) for chunk in said])
+
+
+def _cut_by_share(words: str, sizes: list[int]) -> list[str]:
+    tokens = words.split(" ")
+    ends = [0]  # character offset after each token
+    for token in tokens:
+        ends.append(ends[-1] + len(token) + (1 if len(ends) > 1 else 0))
+    total, done, parts, at = sum(sizes) or 1, 0, [], 0
+    for number, size in enumerate(sizes):
+        done += size
+        if number == len(sizes) - 1:
+            cut = len(tokens)
+        else:
+            target = ends[-1] * done / total
+            cut = min(range(at + 1, len(tokens)), key=lambda i: abs(ends[i] - target), default=at)
+        parts.append(" ".join(tokens[at:cut]))
+        at = cut
+    return parts
 
 
 def clock(ms: float) -> str:

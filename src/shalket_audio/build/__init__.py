@@ -1,18 +1,23 @@
-"""The stage order (``episode.py``), the build record and its up-to-date check (``record.py``), the listening
-check as a build step (``listen.py``), and memory tuning for the build process (``memory.py``)."""
+"""The stage order (``episode.py``), the build record and its up-to-date check (``record.py``), the show
+record of every episode in an output folder (``show.py``), the listening check as a build step
+(``listen.py``), and memory tuning for the build process (``memory.py``)."""
 
 from ..audio import DEFAULT_BITRATE
 from .episode import BuildReport, build_episode, publish_built, read_timeline
 from .listen import verify_built
 from .record import forget, output_paths
+from .show import check_names, remove_episode, show_episodes
 
 __all__ = [
     "DEFAULT_BITRATE",
     "BuildReport",
     "build_episode",
+    "check_names",
     "forget",
     "output_paths",
     "publish_built",
     "read_timeline",
+    "remove_episode",
+    "show_episodes",
     "verify_built",
 ]

@@ -34,6 +34,7 @@ from ..synth import synthesize_episode as synthesize
 from ..voices import Registry, default_registry
 from .memory import bound_memory
 from .record import inputs_digest, is_current, output_paths, read_record, write_record
+from .show import check_names, keep_feed_guid, record_episode, show_episodes, show_metadata
 
 if TYPE_CHECKING:
     import numpy as np
@@ -86,6 +87,7 @@ def build_episode(
     its listener files (feed, page, chapters, transcripts) unless ``publish`` is false: a caller building
     several episodes into one folder publishes them together with ``publish_built``."""
     with output_lock(out_dir, wait_s=lock_wait_s, on_wait=on_wait):
+        check_names(out_dir, [episode])  # before anything is written
         _remove_leftovers(episode, out_dir)
         report = _build_locked(
             episode,
@@ -99,6 +101,7 @@ def build_episode(
             on_progress=on_progress,
             stage=on_stage or (lambda _: None),
         )
+        record_episode(out_dir, episode)  # last: the episode is whole before the show lists it
         if not publish:
             return report
         from dataclasses import replace
@@ -107,12 +110,20 @@ def build_episode(
 
 
 def publish_built(out_dir: Path, built: list[tuple[Episode, BuildReport]], base_url: str | None) -> PublishReport:
-    """The listener files of episodes built into ``out_dir``, written only when what they show changed."""
+    """The listener files of the whole show in ``out_dir`` (every episode its record lists, newest first),
+    written only when what they show changed; ``built``: the episodes just built, whose covers are at hand."""
     from ..publish import Built, publish_episodes
 
     with output_lock(out_dir):
-        entries = [Built(episode, report.mp3, report.timeline_path, report.cover) for episode, report in built]
-        return publish_episodes(out_dir, entries, base_url)
+        episodes = show_episodes(out_dir)
+        show = show_metadata(out_dir, episodes)
+        guid = keep_feed_guid(out_dir, base_url)
+        covers = {report.mp3.stem: report.cover for _, report in built}
+        entries = [
+            Built(e.episode, e.mp3(out_dir), e.timeline(out_dir), covers.get(e.name, b""), e.guid, e.added)
+            for e in episodes
+        ]
+        return publish_episodes(out_dir, entries, base_url, show, guid)
 
 
 def read_timeline(path: Path) -> Timeline:

@@ -17,9 +17,10 @@ from typing import Any
 
 from .. import __version__
 from ..audio.ffmpeg import ffmpeg_version
-from ..audio.timeline import Pacing
+from ..audio.timeline import TIMELINE_VERSION, Pacing
 from ..fileio import atomic_write_text, file_sha256_or_none
 from ..script import Comment, Episode, Segment
+from ..script.model import FEED_ONLY_FIELDS
 
 RECORD_VERSION = 1
 
@@ -39,8 +40,10 @@ def inputs_digest(episode: Episode, keys: list[str], pacing: Pacing, cover: str,
     material = {
         "record": RECORD_VERSION,
         "tool": __version__,
+        "timeline": TIMELINE_VERSION,  # a timeline of an older version is made again (with the audio)
         "ffmpeg": ffmpeg_version(),
-        "metadata": asdict(episode.metadata),
+        # Numbering only the feed shows changes no audio or tag: editing it re-encodes nothing.
+        "metadata": {k: v for k, v in asdict(episode.metadata).items() if k not in FEED_ONLY_FIELDS},
         "speakers": [(s.tag, s.name, s.role) for s in episode.speakers],
         "chapters": [
             (

@@ -5,7 +5,7 @@ problems exit with 2, runtime failures with 1, and neither shows a traceback.  E
 commands of one stage; importing it registers them on ``app``.
 """
 
-from . import build_commands, listener_commands, script_commands, voice_commands
+from . import build_commands, listener_commands, script_commands, show_commands, voice_commands
 from .app import app, main
 
-__all__ = ["app", "build_commands", "listener_commands", "main", "script_commands", "voice_commands"]
+__all__ = ["app", "build_commands", "listener_commands", "main", "script_commands", "show_commands", "voice_commands"]

@@ -66,9 +66,12 @@ def build_command(
     """Build finished episodes and what listeners download with them.
 
     For each script: OUT/NAME.mp3 (loudness-normalized, tagged, with chapters),
-    NAME.timeline.json, NAME.chapters.json, NAME.vtt, NAME.srt, NAME.jpg and
-    NAME.html; for all of them: feed.xml and index.html.  Only what changed is
-    synthesized; with nothing changed, nothing is encoded either.
+    NAME.timeline.json, NAME.chapters.json, NAME.vtt, NAME.srt, NAME.json (transcripts),
+    NAME.jpg and NAME.html.  OUT is a show: it keeps every episode built into it, and
+    feed.xml and index.html list them all, newest first (`remove` takes one out).  The
+    show's metadata comes from show.yaml beside the scripts, or the first episode's
+    front matter.  Only what changed is synthesized; with nothing changed, nothing is
+    encoded either.
 
     Examples:
 
@@ -90,9 +93,11 @@ def build_command(
         base_url += "/"
     # One build per output folder, held until the command ends: a second one waits (saying for whom).
     ctx.with_resource(output_lock(out, wait_s=wait, on_wait=lambda message: typer.echo(f"note: {message}", err=True)))
+    from ..build import check_names
+
     built = []
-    for path in default_scripts(scripts):
-        episode = load_script(path)
+    # Every script is read, and every name checked against the others and the show, before anything is built.
+    for episode in check_names(out, [load_script(path) for path in default_scripts(scripts)]):
         report = with_progress(
             episode,
             lambda show, stage, episode=episode: build_episode(

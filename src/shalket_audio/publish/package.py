@@ -1,20 +1,22 @@
 """The listener package, written next to each MP3 and derived from its timeline alone.
 
 - ``NAME.chapters.json``: Podcasting 2.0 JSON chapters (``chapters.py``);
-- ``NAME.vtt`` / ``NAME.srt``: transcripts (``transcripts.py``);
-- ``NAME.jpg``: the cover, for the feed and the page;
-- ``feed.xml``: RSS 2.0 with the itunes and podcast namespaces (``feed.py``);
-- ``NAME.html`` and ``index.html``: the player page, with ``player.css`` and ``player.js`` (``page.py``, ``web/``).
+- ``NAME.vtt`` / ``NAME.srt`` / ``NAME.json``: transcripts (``transcripts.py``);
+- ``NAME.jpg``: the cover, for the feed and the page (and ``index.jpg``, the show's image when it has one);
+- ``feed.xml``: RSS 2.0 with the itunes and podcast namespaces, every episode of the show (``feed.py``);
+- ``NAME.html`` and ``index.html`` (the newest episode, and links to all the others): the player page, with
+  ``player.css`` and ``player.js`` (``page.py``, ``web/``).
 
 ``publish_episodes`` writes it only when what it is made from changed: a
-digest of that (timelines, MP3s, metadata, covers, base URL) is kept in
+digest of that (timelines, MP3s, metadata, covers, the show, GUIDs, base URL) is kept in
 ``OUT/.listener.json``.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
@@ -22,12 +24,13 @@ from .. import __version__
 from ..audio.cover import cover_identity, cover_jpeg
 from ..audio.timeline import Timeline
 from ..fileio import atomic_write_bytes, atomic_write_text, file_sha256_or_none
-from ..script import Episode
+from ..script import Episode, Metadata
+from ..script.model import Show
 from .chapters import chapters_json
 from .feed import feed_xml
-from .item import Published, file_url
+from .item import EPOCH, Published, default_show, file_url
 from .page import page_html
-from .transcripts import srt_text, vtt_text
+from .transcripts import json_transcript, srt_text, vtt_text
 
 STATE_NAME = ".listener.json"
 
@@ -40,6 +43,8 @@ class Built:
     mp3: Path
     timeline_path: Path
     cover: bytes = b""  # the JPEG the build embedded, when this build made it
+    guid: str = ""  # the feed item's GUID, from the show record
+    added: datetime = field(default=EPOCH)  # when it was first built into the show
 
 
 @dataclass(frozen=True)
@@ -48,10 +53,17 @@ class PublishReport:
     files: tuple[Path, ...]
 
 
-def publish_episodes(out_dir: Path, built: list[Built], base_url: str | None = None) -> PublishReport:
-    """The listener package for ``built``, written unless it is already current and whole."""
-    state_file, state = package_state(out_dir, built, base_url)
-    files = listener_files(out_dir, built)
+def publish_episodes(
+    out_dir: Path,
+    built: list[Built],
+    base_url: str | None = None,
+    show: Show | None = None,
+    show_guid: str | None = None,
+) -> PublishReport:
+    """The listener package for ``built`` (newest first), written unless it is already current and whole."""
+    show = show or default_show(built[0].episode.metadata)
+    state_file, state = package_state(out_dir, built, base_url, show, show_guid)
+    files = listener_files(out_dir, built, show)
     complete = all(path.is_file() for path in files)
     if complete and state_file.is_file() and state_file.read_text(encoding="utf-8") == state:
         return PublishReport(True, tuple(files))
@@ -60,18 +72,24 @@ def publish_episodes(out_dir: Path, built: list[Built], base_url: str | None = N
         cover_file = out_dir / f"{entry.mp3.stem}.jpg"
         cover = entry.cover or (cover_file.read_bytes() if cover_file.is_file() else cover_jpeg(entry.episode))
         timeline = Timeline.from_json(entry.timeline_path.read_text(encoding="utf-8"))
-        items.append(Published(entry.episode, entry.mp3.stem, entry.mp3, timeline, cover))
-    written = publish(out_dir, items, base_url)
+        items.append(Published(entry.episode, entry.mp3.stem, entry.mp3, timeline, cover, entry.guid, entry.added))
+    written = publish(out_dir, items, base_url, show, show_guid)
     atomic_write_text(state_file, state)
     return PublishReport(False, tuple(written))
 
 
-def package_state(out_dir: Path, built: list[Built], base_url: str | None) -> tuple[Path, str]:
+def package_state(
+    out_dir: Path, built: list[Built], base_url: str | None, show: Show | None = None, show_guid: str | None = None
+) -> tuple[Path, str]:
     """Where the listener package's record lives, and what it must say for the package to be current:
-    a digest of everything the package is made from (timelines, MP3s, metadata, cover, base URL)."""
+    a digest of everything the package is made from (timelines, MP3s, metadata, cover, the show, base URL)."""
+    show = show or default_show(built[0].episode.metadata)
+    image = show_image(show)
     material = {
         "tool": __version__,
         "base_url": base_url,
+        "show": {**asdict(show), "path": None, "image": file_sha256_or_none(image) if image else None},
+        "show_guid": show_guid,
         "episodes": [
             {
                 "name": entry.mp3.stem,
@@ -80,6 +98,8 @@ def package_state(out_dir: Path, built: list[Built], base_url: str | None) -> tu
                 "metadata": asdict(entry.episode.metadata),
                 "speakers": [(s.tag, s.name, s.role) for s in entry.episode.speakers],
                 "cover": cover_identity(entry.episode),
+                "guid": entry.guid,
+                "added": entry.added.isoformat(),
             }
             for entry in built
         ],
@@ -87,17 +107,33 @@ def package_state(out_dir: Path, built: list[Built], base_url: str | None) -> tu
     return out_dir / STATE_NAME, json.dumps(material, sort_keys=True, ensure_ascii=False)
 
 
-def listener_files(out_dir: Path, built: list[Built]) -> list[Path]:
+def show_image(show: Show) -> Path | None:
+    """The show's own image file (relative to its show.yaml), when it names one."""
+    if not show.image:
+        return None
+    base = show.path.parent if show.path else Path.cwd()
+    return base / show.image
+
+
+def listener_files(out_dir: Path, built: list[Built], show: Show | None = None) -> list[Path]:
     """The files the listener package consists of."""
     names = ["index.html", "feed.xml", "player.css", "player.js"]
+    if show is not None and show.image:
+        names.append("index.jpg")
     for entry in built:
         stem = entry.mp3.stem
-        names += [f"{stem}.jpg", f"{stem}.chapters.json", f"{stem}.vtt", f"{stem}.srt", f"{stem}.html"]
+        names += [f"{stem}{suffix}" for suffix in (".jpg", ".chapters.json", ".vtt", ".srt", ".json", ".html")]
     return [out_dir / name for name in names]
 
 
-def publish(out_dir: Path, items: list[Published], base_url: str | None = None) -> list[Path]:
-    """Write the listener package for ``items`` into ``out_dir``; return the files written."""
+def publish(
+    out_dir: Path,
+    items: list[Published],
+    base_url: str | None = None,
+    show: Show | None = None,
+    show_guid: str | None = None,
+) -> list[Path]:
+    """Write the listener package for ``items`` (newest first) into ``out_dir``; return the files written."""
     written: list[Path] = []
 
     def write(name: str, data: str | bytes) -> None:
@@ -107,14 +143,21 @@ def publish(out_dir: Path, items: list[Published], base_url: str | None = None) 
             atomic_write_bytes(path, raw)
         written.append(path)
 
+    show = show or default_show(items[0].episode.metadata)
+    image = show_image(show)
+    if image is not None:
+        # The cover checks (square, 1400 to 3000 pixels, no decompression bomb) through an episode-shaped value.
+        holder = Episode(Metadata(title=show.title, cover=str(image.resolve())), (), (), path=show.path)
+        write("index.jpg", cover_jpeg(holder))
     for item in items:
         write(f"{item.name}.jpg", item.cover)
         write(f"{item.name}.chapters.json", chapters_json(item, file_url(base_url, item.mp3.name)))
         write(f"{item.name}.vtt", vtt_text(item))
         write(f"{item.name}.srt", srt_text(item))
+        write(f"{item.name}.json", json_transcript(item))
         write(f"{item.name}.html", page_html(item, [o for o in items if o is not item]))
     write("index.html", page_html(items[0], items[1:]))
-    write("feed.xml", feed_xml(items, base_url))
+    write("feed.xml", feed_xml(items, base_url, show, show_guid))
     for asset in ("player.css", "player.js"):
         write(asset, resources.files("shalket_audio.publish.web").joinpath(asset).read_bytes())
     return written

@@ -1,5 +1,9 @@
 """``NAME.html`` and ``index.html``: the player page, with ``player.css`` and ``player.js`` from ``web/``.
 
+The transcript is one item per segment, and in it one button per sentence, timed from the timeline's chunks
+(``transcripts.sentences``): ``player.js`` highlights the sentence being spoken, scrolls with it, and plays
+from any sentence selected.
+
 Every value is escaped with ``html.escape``, and the page's JSON is written so
 that ``</script>`` cannot close its script element.  Nothing is loaded from
 elsewhere.
@@ -13,6 +17,7 @@ from urllib.parse import quote
 
 from ..audio.timeline import TimedSegment, Timeline, clock
 from .item import Published
+from .transcripts import Sentence, sentences
 
 
 def page_html(item: Published, others: list[Published]) -> str:
@@ -23,9 +28,16 @@ def page_html(item: Published, others: list[Published]) -> str:
         f'<span class="time">{clock(c.start_ms)}</span> {e(c.title)}</button></li>'
         for c in sorted(item.timeline.chapters, key=lambda c: c.start_ms)
     )
-    lines = "\n".join(_line(segment, item.timeline) for segment in item.timeline.segments)
+    said = sentences(item.timeline)
+    by_segment: dict[int, list[tuple[int, Sentence]]] = {}
+    for number, sentence in enumerate(said):
+        by_segment.setdefault(sentence.segment, []).append((number, sentence))
+    lines = "\n".join(
+        _line(segment, item.timeline, by_segment.get(segment.index, [])) for segment in item.timeline.segments
+    )
     data = {
         "segments": [[s.start_ms / 1000, s.end_ms / 1000] for s in item.timeline.segments],
+        "sentences": [[s.start_ms / 1000, s.end_ms / 1000, s.segment] for s in said],
         "chapters": [[c.start_ms / 1000, c.end_ms / 1000] for c in item.timeline.chapters],
     }
     payload = json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -68,6 +80,7 @@ def page_html(item: Published, others: list[Published]) -> str:
       <a href="feed.xml">Podcast feed (RSS)</a>
       <a href="{e(quote(item.name))}.vtt" download>Transcript (WebVTT)</a>
       <a href="{e(quote(item.name))}.srt" download>Transcript (SRT)</a>
+      <a href="{e(quote(item.name))}.json" download>Transcript (JSON)</a>
     </p>
     <nav aria-labelledby="chapters-title">
       <h2 id="chapters-title">Chapters</h2>
@@ -77,7 +90,7 @@ def page_html(item: Published, others: list[Published]) -> str:
     </nav>
     <section aria-labelledby="transcript-title">
       <h2 id="transcript-title" tabindex="-1">Transcript</h2>
-      <p class="hint">Select a line to play from there.</p>
+      <p class="hint">Select a sentence to play from there.</p>
       <ol class="transcript">
 {lines}
       </ol>
@@ -90,11 +103,16 @@ def page_html(item: Published, others: list[Published]) -> str:
 """
 
 
-def _line(segment: TimedSegment, timeline: Timeline) -> str:
+def _line(segment: TimedSegment, timeline: Timeline, said: list[tuple[int, Sentence]]) -> str:
     e = html.escape
     name = timeline.speakers.get(segment.speaker, segment.speaker)
+    buttons = " ".join(
+        f'<button type="button" class="sentence" data-sentence="{number}" data-start="{s.start_ms / 1000:.3f}">'
+        f"{e(s.text)}</button>"
+        for number, s in said
+    )
     return (
-        f'        <li><button type="button" class="line speaker-{e(segment.speaker)}" data-index="{segment.index}" '
+        f'        <li class="line speaker-{e(segment.speaker)}" data-index="{segment.index}" '
         f'data-start="{segment.start_ms / 1000:.3f}"><span class="who">{e(name)}</span> '
-        f'<span class="said">{e(segment.text)}</span></button></li>'
+        f'<span class="said">{buttons}</span></li>'
     )

@@ -1,4 +1,9 @@
-"""Transcripts: ``NAME.vtt`` (WebVTT with speaker voices) and ``NAME.srt``, cues of at most ~65 characters.
+"""Transcripts: ``NAME.vtt`` (WebVTT with speaker voices), ``NAME.srt`` and ``NAME.json`` (the Podcasting 2.0
+JSON transcript), cues of at most ~65 characters.
+
+Cue times come from the timeline's chunks: each clip the engine said starts and ends where assembly placed
+it, so a cue that begins a chunk starts on its voice.  Only the sentences and lines inside one chunk are
+timed by their share of its characters.  ``sentences`` gives the page the same times.
 
 VTT cue text is escaped with ``html.escape``; SRT has no escapes and is written as it is.
 """
@@ -6,6 +11,7 @@ VTT cue text is escaped with ``html.escape``; SRT has no escapes and is written 
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 
@@ -16,6 +22,7 @@ from ..synth.text import CLAUSE_BREAK, SENTENCE_BREAK
 from .item import Published
 
 CUE_CHARS = 65
+JSON_TRANSCRIPT_VERSION = "1.0.0"
 
 
 @dataclass(frozen=True)
@@ -26,25 +33,62 @@ class Cue:
     text: str
     segment: int
     turn_start: bool  # the first cue after a change of speaker
+    chunk_start: bool = False  # the first cue of a clip: its start is the clip's real start
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a segment as the page shows it, timed like the cues it is made of."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+    segment: int
+    chunk_start: bool
+
+
+def _spread(start: int, end: int, pieces: list[str]) -> list[tuple[int, int]]:
+    """``pieces`` timed across ``start``..``end`` by their share of the characters."""
+    total = sum(len(p) for p in pieces) or 1
+    spans, done = [], 0
+    for piece in pieces:
+        first = start + (end - start) * done // total
+        done += len(piece)
+        spans.append((first, max(start + (end - start) * done // total, first + 1)))
+    return spans
+
+
+def sentences(timeline: Timeline) -> list[Sentence]:
+    """Every segment's sentences, chunk by chunk: a chunk's first sentence starts at the chunk's real start."""
+    result = []
+    for segment in timeline.segments:
+        for chunk in segment.parts:
+            if not chunk.text:
+                continue
+            said = [s for s in SENTENCE_BREAK.split(chunk.text) if s] or [chunk.text]
+            for number, (text, (start, end)) in enumerate(
+                zip(said, _spread(chunk.start_ms, chunk.end_ms, said), strict=True)
+            ):
+                result.append(Sentence(start, end, text, segment.index, number == 0))
+    return result
 
 
 def cues(timeline: Timeline) -> list[Cue]:
-    """Each segment split at sentence or clause boundaries into lines of at most CUE_CHARS, timed by length."""
+    """Each sentence split at clause boundaries into lines of at most CUE_CHARS, timed by length in it."""
     result: list[Cue] = []
     previous = None
-    for segment in timeline.segments:
-        lines = cue_lines(segment.text)
-        total = sum(len(line) for line in lines)
-        span = segment.end_ms - segment.start_ms
-        done = 0
-        for number, line in enumerate(lines):
-            start = segment.start_ms + span * done // total
-            done += len(line)
-            end = segment.start_ms + span * done // total
-            name = timeline.speakers.get(segment.speaker, segment.speaker)
-            turn = number == 0 and segment.speaker != previous
-            result.append(Cue(start, max(end, start + 1), name, line, segment.index, turn))
-        previous = segment.speaker
+    by_segment = {s.index: s for s in timeline.segments}
+    for sentence in sentences(timeline):
+        segment = by_segment[sentence.segment]
+        lines = cue_lines(sentence.text)
+        name = timeline.speakers.get(segment.speaker, segment.speaker)
+        for number, (line, (start, end)) in enumerate(
+            zip(lines, _spread(sentence.start_ms, sentence.end_ms, lines), strict=True)
+        ):
+            turn = segment.speaker != previous
+            chunk_start = sentence.chunk_start and number == 0
+            result.append(Cue(start, end, name, line, segment.index, turn, chunk_start))
+            previous = segment.speaker
     return result
 
 
@@ -104,3 +148,15 @@ def srt_text(item: Published) -> str:
         start, end = _clock(cue.start_ms).replace(".", ","), _clock(cue.end_ms).replace(".", ",")
         blocks.append(f"{number}\n{start} --> {end}\n{text}\n")
     return "\n".join(blocks)
+
+
+def json_transcript(item: Published) -> str:
+    """The Podcasting 2.0 JSON transcript: one segment per cue, times in seconds."""
+    data = {
+        "version": JSON_TRANSCRIPT_VERSION,
+        "segments": [
+            {"speaker": c.speaker, "startTime": c.start_ms / 1000, "endTime": c.end_ms / 1000, "body": c.text}
+            for c in cues(item.timeline)
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"

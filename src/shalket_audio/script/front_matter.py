@@ -1,4 +1,8 @@
-"""Reading a script's YAML front matter: metadata, speakers and their voices, the lexicon, pacing."""
+"""Reading a script's YAML front matter (metadata, speakers and their voices, the lexicon, pacing), and the
+show's ``show.yaml`` (``read_show``).
+
+Every scalar is checked for control characters (C0 but tab and newline, DEL, C1): they would make the feed
+ill-formed, so they are an error naming the line, whether written as they are or as YAML escapes."""
 
 from __future__ import annotations
 
@@ -7,21 +11,30 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from ..errors import ScriptError
+from ..fileio import read_utf8
 from .model import (
+    CONTROL_RE,
     DURATION_RE,
+    EPISODE_TYPES,
     FRONT_MATTER_KEYS,
     MAX_PAUSE_MS,
     PACING_KEYS,
     ROLES,
+    SHOW_KEYS,
     SPEAKER_KEYS,
     TAG_RE,
     Metadata,
+    Show,
     Speaker,
 )
+
+LANGUAGE_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class FrontMatterReader:
@@ -66,7 +79,17 @@ class FrontMatterReader:
                 "end the front matter with a line holding only '---'",
             ) from None
         offset = first + 1  # 0-based index of the first YAML line
-        yaml_text = "\n".join(self.lines[offset:end])
+        return end, offset, self._compose("\n".join(self.lines[offset:end]), offset)
+
+    def _compose(self, yaml_text: str, offset: int) -> yaml.Node:
+        # Before YAML reads it: YAML takes U+0085 for a line break, and would name the wrong line.
+        control = CONTROL_RE.search(yaml_text)
+        if control:
+            raise self.error(
+                f"malformed front matter: it holds the control character U+{ord(control.group()):04X}",
+                offset + yaml_text[: control.start()].count("\n") + 1,
+                "delete the invisible character (feeds and tags cannot carry it)",
+            )
         try:
             root = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
         except yaml.MarkedYAMLError as exc:
@@ -79,13 +102,14 @@ class FrontMatterReader:
             raise self.error(f"malformed front matter: {exc}", offset + 1, "fix the YAML syntax") from None
         if root is None:
             raise self.error("malformed front matter: it is empty", offset, "add at least 'title:' and 'speakers:'")
-        return end, offset, root
+        return root
 
-    def _metadata(self, values: dict[str, tuple[yaml.Node, yaml.Node]], offset: int) -> dict[str, str]:
-        meta: dict[str, str] = {}
+    def _metadata(self, values: dict[str, tuple[yaml.Node, yaml.Node]], offset: int) -> dict[str, Any]:
+        meta: dict[str, Any] = {}
         for key in ("title", "author", "show", "language", "date", "description", "cover", "email"):
             if key in values:
                 meta[key] = self._scalar(values[key][1], offset, key)
+        meta.update(self._numbering(values, offset))
         if not meta["title"]:
             raise self.error(
                 "malformed front matter: the title is empty",
@@ -101,19 +125,43 @@ class FrontMatterReader:
                     self._line(values["date"][1], offset),
                     "write the date as YYYY-MM-DD",
                 ) from None
-        if "language" in meta and not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", meta["language"]):
+        if "language" in meta and not LANGUAGE_RE.fullmatch(meta["language"]):
             raise self.error(
                 f"malformed front matter: language {meta['language']!r} is not a language code",
                 self._line(values["language"][1], offset),
                 "use a code such as 'en' or 'en-GB'",
             )
-        if meta.get("email") and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", meta["email"]):
+        if meta.get("email") and not EMAIL_RE.fullmatch(meta["email"]):
             raise self.error(
                 f"malformed front matter: email {meta['email']!r} is not an e-mail address",
                 self._line(values["email"][1], offset),
                 "write it as name@example.com, or leave it out",
             )
         return meta
+
+    def _numbering(self, values: dict[str, tuple[yaml.Node, yaml.Node]], offset: int) -> dict[str, Any]:
+        """``episode`` and ``season`` (positive numbers) and ``episode_type``, for the feed."""
+        found: dict[str, Any] = {}
+        for key in ("episode", "season"):
+            if key in values:
+                text = self._scalar(values[key][1], offset, key)
+                if not re.fullmatch(r"[1-9]\d{0,5}", text):
+                    raise self.error(
+                        f"malformed front matter: {key} {text!r} is not a positive whole number",
+                        self._line(values[key][1], offset),
+                        f"write it as '{key}: 3', or leave it out",
+                    )
+                found[key] = int(text)
+        if "episode_type" in values:
+            kind = self._scalar(values["episode_type"][1], offset, "episode_type")
+            if kind not in EPISODE_TYPES:
+                raise self.error(
+                    f"malformed front matter: episode_type {kind!r} is not one of {', '.join(EPISODE_TYPES)}",
+                    self._line(values["episode_type"][1], offset),
+                    "use full (the default), trailer or bonus",
+                )
+            found["episode_type"] = kind
+        return found
 
     def _lexicon(
         self, values: dict[str, tuple[yaml.Node, yaml.Node]], offset: int
@@ -268,11 +316,63 @@ class FrontMatterReader:
                 self._line(node, offset),
                 "write it on one line as 'key: value' (quote it if it contains ': ' or starts with a symbol)",
             )
-        return "" if _is_null(node) else str(node.value).strip()
+        value = "" if _is_null(node) else str(node.value).strip()
+        control = CONTROL_RE.search(value)
+        if control:
+            raise self.error(
+                f"malformed front matter: {what} holds the control character U+{ord(control.group()):04X}",
+                self._line(node, offset),
+                "delete the invisible character (feeds and tags cannot carry it)",
+            )
+        return value
 
     @staticmethod
     def _line(node: yaml.Node, offset: int) -> int:
         return offset + node.start_mark.line + 1
+
+    # ---------------------------------------------------------------- show.yaml
+
+    def show(self) -> Show:
+        """``show.yaml``: the whole file is one YAML mapping of SHOW_KEYS."""
+        if not any(line.strip() for line in self.lines):
+            raise self.error("malformed show file: it is empty", 1, "add at least 'title: The Show'")
+        root = self._compose("\n".join(self.lines), 0)
+        values = self._mapping(root, 0, "the show file", SHOW_KEYS)
+        fields: dict[str, Any] = {}
+        for key in SHOW_KEYS:
+            if key in values:
+                fields[key] = self._scalar(values[key][1], 0, key)
+        line = {key: self._line(node, 0) for key, (_, node) in values.items()}
+        if not fields.get("title"):
+            raise self.error("malformed show file: 'title' is missing or empty", line.get("title", 1), "add 'title:'")
+        if "language" in fields and not LANGUAGE_RE.fullmatch(fields["language"]):
+            raise self.error(
+                f"malformed show file: language {fields['language']!r} is not a language code",
+                line["language"],
+                "use a code such as 'en' or 'en-GB'",
+            )
+        if fields.get("email") and not EMAIL_RE.fullmatch(fields["email"]):
+            raise self.error(
+                f"malformed show file: email {fields['email']!r} is not an e-mail address",
+                line["email"],
+                "write it as name@example.com, or leave it out",
+            )
+        if fields.get("link") and not re.match(r"https?://[^/\s]+", fields["link"]):
+            raise self.error(
+                f"malformed show file: link {fields['link']!r} is not an http(s) URL",
+                line["link"],
+                "give the show's page as https://example.com/, or leave it out",
+            )
+        if "explicit" in fields:
+            flag = fields["explicit"].lower()
+            if flag not in ("true", "false", "yes", "no"):
+                raise self.error(
+                    f"malformed show file: explicit {fields['explicit']!r} is not true or false",
+                    line["explicit"],
+                    "write 'explicit: false' (or true)",
+                )
+            fields["explicit"] = flag in ("true", "yes")
+        return Show(**fields, path=self.path)
 
     # ---------------------------------------------------------------- body
 
@@ -284,3 +384,9 @@ def duration_ms(match: re.Match[str]) -> int:
 
 def _is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+def read_show(path: Path) -> Show:
+    """Read and check ``show.yaml``; every problem becomes a ``ScriptError`` naming the line."""
+    text = read_utf8(path, what="show file", missing_fix="create it, or leave it out to use the first script's")
+    return FrontMatterReader(text, path).show()

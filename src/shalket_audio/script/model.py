@@ -62,6 +62,9 @@ FRONT_MATTER_KEYS = (
     "description",
     "cover",
     "email",
+    "episode",
+    "season",
+    "episode_type",
     "speakers",
     "lexicon",
     "pacing",
@@ -69,6 +72,23 @@ FRONT_MATTER_KEYS = (
 #: Natural pauses a script may override under ``pacing:`` (the assembler's defaults apply otherwise).
 PACING_KEYS = ("turn", "paragraph", "sentence", "chapter_before", "chapter_after", "lead_in", "tail")
 SPEAKER_KEYS = ("name", "role", "voices")
+#: Apple's episode types: a trailer or bonus episode besides the full ones.
+EPISODE_TYPES = ("full", "trailer", "bonus")
+#: ``script/show.yaml``: the show's metadata, shared by every episode built into one output folder.
+SHOW_KEYS = (
+    "title",
+    "author",
+    "description",
+    "image",
+    "language",
+    "category",
+    "subcategory",
+    "explicit",
+    "email",
+    "link",
+)
+#: C0 controls but tab and newline, DEL and C1: no XML 1.0 feed may hold them (C0), nor should (DEL, C1).
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -141,6 +161,31 @@ class Metadata:
     description: str = ""
     cover: str = ""
     email: str = ""  # the podcast owner's, for the feed (Apple's directory asks for it)
+    episode: int | None = None  # itunes:episode, a positive number
+    season: int | None = None  # itunes:season, a positive number
+    episode_type: str = "full"  # itunes:episodeType: one of EPISODE_TYPES
+
+
+#: The metadata fields that only the feed shows: they change no audio and no tag in the MP3.
+FEED_ONLY_FIELDS = ("episode", "season", "episode_type")
+
+
+@dataclass(frozen=True)
+class Show:
+    """The show (the podcast) all episodes in an output folder belong to: from ``show.yaml`` beside the
+    scripts, or else from the front matter of the show's first episode."""
+
+    title: str
+    author: str = ""
+    description: str = ""
+    image: str = ""  # a JPEG or PNG, relative to show.yaml; else the first episode's cover
+    language: str = "en"
+    category: str = "Society & Culture"  # Apple's category, and optionally its subcategory
+    subcategory: str = ""
+    explicit: bool = False
+    email: str = ""  # the owner's
+    link: str = ""  # the show's web page; else the feed's index.html
+    path: Path | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,11 @@ def serialize_script(episode: Episode) -> str:
         value = getattr(meta, key)
         if value or key in ("title",):
             out.append(f"{key}: {_yaml_scalar(value)}")
+    for key in ("episode", "season"):
+        if getattr(meta, key) is not None:
+            out.append(f"{key}: {getattr(meta, key)}")
+    if meta.episode_type != "full":
+        out.append(f"episode_type: {meta.episode_type}")
     out.append("speakers:")
     for speaker in episode.speakers:
         out.append(f"  {_yaml_scalar(speaker.tag)}:")
@@ -125,6 +130,9 @@ def episode_to_json(episode: Episode) -> dict[str, object]:
             "description": meta.description,
             "cover": meta.cover,
             "email": meta.email,
+            "episode": meta.episode,
+            "season": meta.season,
+            "episode_type": meta.episode_type,
         },
         "speakers": [
             {"tag": s.tag, "name": s.name, "role": s.role, "voices": {p: list(v) for p, v in s.voices.items()}}
