@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from ..publish import PublishReport
 
 
-
 @dataclass(frozen=True)
 class BuildReport:
     script: Path
@@ -192,7 +191,9 @@ def _build_locked(
         return _unchanged(job)
 
     bound_memory()
-    synthesis, prepared, cover = _synthesize(job, castings, cache, jobs=jobs, force=force, on_progress=on_progress, stage=stage)
+    synthesis, prepared, cover = _synthesize(
+        job, castings, cache, jobs=jobs, force=force, on_progress=on_progress, stage=stage
+    )
     stage("assembling")
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{mp3.stem}.", dir=out_dir) as work:
@@ -295,7 +296,14 @@ def _synthesize(
     stage("synthesizing")
     try:
         synthesis = synthesize(
-            job.episode, castings, cache, jobs=jobs, force=force, on_progress=on_progress, plan=job.plan, on_clip=prepare
+            job.episode,
+            castings,
+            cache,
+            jobs=jobs,
+            force=force,
+            on_progress=on_progress,
+            plan=job.plan,
+            on_clip=prepare,
         )
     except BaseException:
         helper.shutdown(wait=False, cancel_futures=True)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from ..errors import RuntimeFailure, ScriptError
 from ..script import Episode, Segment
 from ..voices import EngineError, VoiceRef
+from ..voices.workers import kill_all_workers, reopen_all_workers
 from .cache import Clip, ClipCache, cache_key
 from .casting import Casting
 from .text import MAX_CHUNK_CHARS, prepare
@@ -132,17 +133,26 @@ def synthesize_episode(
     on_progress: Callable[[Progress], None] | None = None,
     plan: SynthesisPlan | None = None,
     on_clip: Callable[[Clip], None] | None = None,
+    release_engines: bool = True,
 ) -> SynthesisResult:
-    """``on_clip`` hears of each clip as soon as it is made (from this thread), so work on it can start."""
+    """``on_clip`` hears of each clip as soon as it is made (from this thread), so work on it can start.
+    ``release_engines`` false keeps the engines' workers warm for a next synthesis (the caller releases them).
+    A ``KeyboardInterrupt`` stops at once: pending clips are cancelled, the engine workers killed, and the
+    clips that finished stay cached."""
     run = _Run(episode, plan or plan_episode(episode, castings), cache, on_progress, on_clip)
     run.look_up(force)
     run.report()
     if run.misses:
+        interrupted = False
         try:
             run.make_misses(jobs or default_jobs())
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
         finally:
-            for casting in castings.values():
-                casting.engine.release()  # engines may hold models; assembly needs the memory now
+            if release_engines and not interrupted:
+                for casting in castings.values():
+                    casting.engine.release()  # engines may hold models; assembly needs the memory now
     placed, plan_chunks = run.plan.placed, run.plan.chunks
     segments = tuple(
         SegmentAudio(
@@ -212,6 +222,8 @@ class _Run:
         uses = Counter(chunk.key for chunks in self.plan.chunks for chunk in chunks)  # a repeated line is one clip
         pools: dict[str, ThreadPoolExecutor] = {}
         futures: dict[Future[tuple[Clip, float]], _Chunk] = {}
+        reopen_all_workers()  # an earlier interrupted synthesis in this process stopped them
+        stopping = False
         try:
             for chunk in self.misses.values():
                 engine = chunk.casting.engine
@@ -238,9 +250,18 @@ class _Run:
                     name = chunk.casting.engine.name
                     self.engine_seconds[name] = self.engine_seconds.get(name, 0.0) + seconds
                 self.report()
-        finally:
+        except KeyboardInterrupt:
+            # Ctrl-C: nothing more starts, and the clips being made now are abandoned (their worker processes
+            # are killed, so the threads waiting on them return at once); finished clips are already cached.
+            stopping = True
             for pool in pools.values():
-                pool.shutdown(wait=True, cancel_futures=True)
+                pool.shutdown(wait=False, cancel_futures=True)
+            kill_all_workers()
+            raise
+        finally:
+            if not stopping:
+                for pool in pools.values():
+                    pool.shutdown(wait=True, cancel_futures=True)
 
     def _failure(self, chunk: _Chunk, error: BaseException) -> SynthesisFailed:
         index = next(i for i, chunks in enumerate(self.plan.chunks) if chunk in chunks)
