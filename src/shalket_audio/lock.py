@@ -56,7 +56,8 @@ def output_lock(
             reentered = False
     if reentered:
         try:
-            yield
+            with naming_os_errors(out_dir):
+                yield
         finally:
             with _guard:
                 _held[path] -= 1
@@ -70,8 +71,12 @@ def output_lock(
             "host": socket.gethostname(),
             "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
         }
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(record).encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(record).encode(), 0)
+        except OSError as exc:  # a full disk, found before any work
+            exc.filename = str(out_dir)
+            raise from_os_error(exc) from None
         with _guard:
             _held[path] = 1
         try:
@@ -90,14 +95,16 @@ def _open_lock(out_dir: Path, path: Path) -> int:
     a path under a file, a read-only or immutable folder) fails here, before any work, naming the folder."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise from_os_error(exc) from None  # it names the path that is in the way
+    try:
         # The lock file may exist already in a folder made read-only since; a probe file says for sure.
         fd, probe = tempfile.mkstemp(prefix=".probe.", suffix=".tmp", dir=out_dir)
         os.close(fd)
         os.unlink(probe)
         return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        if exc.filename is None or str(exc.filename).startswith(str(out_dir / ".probe.")):
-            exc.filename = str(out_dir)
+        exc.filename = str(out_dir)  # the folder is the problem, not the probe's name
         raise from_os_error(exc) from None
 
 
