@@ -94,7 +94,7 @@ def _missing_module(exc: ModuleNotFoundError) -> None:
 
 #: After Ctrl-C, the process is gone this soon even if a thread is stuck in a call that cannot be interrupted
 #: (an HTTP request, a library call): everything worth keeping is already written atomically.
-EXIT_DEADLINE_S = 0.6
+EXIT_DEADLINE_S = 0.3
 
 
 def _interrupted() -> None:
