@@ -106,7 +106,8 @@ def _interrupted() -> None:
         "(nothing half-written was left behind)",
         err=True,
     )
-    _exit_by_deadline(130)
+    if _interrupts:  # a real Ctrl-C in the real program (``main``), not a library caller or a test's runner
+        _exit_by_deadline(130)
     raise typer.Exit(130)
 
 
