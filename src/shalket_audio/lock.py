@@ -15,13 +15,14 @@ import fcntl
 import json
 import os
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import RuntimeFailure
+from .errors import RuntimeFailure, from_os_error, naming_os_errors
 
 LOCK_NAME = ".shalket-audio.lock"
 #: How long a build waits for another one to finish before giving up (an hour: longer than any build).
@@ -46,7 +47,6 @@ def output_lock(
 ) -> Iterator[None]:
     """Hold the output folder's lock; wait up to ``wait_s`` for another build (calling ``on_wait`` once with
     who holds it), then fail with exit code 1 naming the holder."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     path = (out_dir / LOCK_NAME).resolve()
     with _guard:
         if path in _held:
@@ -56,12 +56,13 @@ def output_lock(
             reentered = False
     if reentered:
         try:
-            yield
+            with naming_os_errors(out_dir):
+                yield
         finally:
             with _guard:
                 _held[path] -= 1
         return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = _open_lock(out_dir, path)
     try:
         _acquire(fd, out_dir, wait_s, on_wait)
         # Who holds it, for the next build's message; written in place (the file itself is the lock).
@@ -70,18 +71,41 @@ def output_lock(
             "host": socket.gethostname(),
             "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC"),
         }
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(record).encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(record).encode(), 0)
+        except OSError as exc:  # a full disk, found before any work
+            exc.filename = str(out_dir)
+            raise from_os_error(exc) from None
         with _guard:
             _held[path] = 1
         try:
-            yield
+            with naming_os_errors(out_dir):
+                yield
         finally:
             with _guard:
                 del _held[path]
             os.ftruncate(fd, 0)  # no holder now; an idle folder's lock file stays the same, empty
     finally:
         os.close(fd)  # closing releases the lock
+
+
+def _open_lock(out_dir: Path, path: Path) -> int:
+    """The lock file's descriptor, once the folder is known to be one we can write: a bad ``--out`` (a file,
+    a path under a file, a read-only or immutable folder) fails here, before any work, naming the folder."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise from_os_error(exc) from None  # it names the path that is in the way
+    try:
+        # The lock file may exist already in a folder made read-only since; a probe file says for sure.
+        fd, probe = tempfile.mkstemp(prefix=".probe.", suffix=".tmp", dir=out_dir)
+        os.close(fd)
+        os.unlink(probe)
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        exc.filename = str(out_dir)  # the folder is the problem, not the probe's name
+        raise from_os_error(exc) from None
 
 
 def _acquire(fd: int, out_dir: Path, wait_s: float, on_wait: Callable[[str], None] | None) -> None:

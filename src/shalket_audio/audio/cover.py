@@ -56,7 +56,10 @@ def _load_cover(path: Path, episode: Episode) -> bytes:
                 picture = image.convert("RGB")
     except FileNotFoundError:
         raise ScriptError(
-            f"the cover {path} does not exist", path=episode.path, line=None, fix="fix 'cover:' in the front matter"
+            f"the cover {path} does not exist",
+            path=episode.path,
+            line=_cover_line(episode),
+            fix="fix 'cover:' in the front matter",
         ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ScriptError(
@@ -68,14 +71,17 @@ def _load_cover(path: Path, episode: Episode) -> bytes:
         ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ScriptError(
-            f"the cover {path} is not an image", path=episode.path, line=None, fix="use a JPEG or PNG file"
+            f"the cover {path} is not an image",
+            path=episode.path,
+            line=_cover_line(episode),
+            fix="use a JPEG or PNG file",
         ) from None
     side = min(picture.size)
     if side < SIZE:
         raise ScriptError(
             f"the cover {path} is {picture.size[0]}x{picture.size[1]}; podcast apps need at least {SIZE}x{SIZE}",
             path=episode.path,
-            line=None,
+            line=_cover_line(episode),
             fix="use a larger square image",
         )
     left, top = (picture.width - side) // 2, (picture.height - side) // 2

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import typer
 
 from .. import __version__
-from ..errors import InputError, ShalketError
+from ..errors import InputError, ShalketError, from_os_error
 from ..script import Episode
 
 if TYPE_CHECKING:
@@ -52,19 +52,98 @@ def _fail(message: str, code: int) -> None:
 
 
 def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn library errors into a message and an exit code; keep tracebacks for real bugs."""
+    """Turn library errors, and the operating system's (a full disk, a bad path), into a message and an exit
+    code; keep tracebacks for real bugs."""
 
     @wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
+            if kwargs.get("verify") is True:  # `build --verify`: fail before building, not after the MP3
+                from ..verify import require_extra
+
+                require_extra()
             return command(*args, **kwargs)
         except ShalketError as exc:
             _fail(str(exc), exc.exit_code)
+        except OSError as exc:
+            error = from_os_error(exc)
+            _fail(str(error), error.exit_code)
+        except ModuleNotFoundError as exc:
+            _missing_module(exc)
         except KeyboardInterrupt:
-            _fail("interrupted; nothing half-written was left behind", 130)
+            _interrupted()
         raise AssertionError("unreachable")
 
     return wrapper
+
+
+def _missing_module(exc: ModuleNotFoundError) -> None:
+    """A module of the optional ``verify`` extra is missing: say what to install.  Any other is a real bug."""
+    from ..verify import EXTRA
+    from ..verify.recognizer import INSTALL
+
+    root = (exc.name or "").split(".")[0]
+    if root not in EXTRA:
+        raise exc
+    _fail(
+        f"the listening check needs the optional speech recognizer, and {EXTRA[root]} is not installed\n"
+        f"  fix: {INSTALL}",
+        1,
+    )
+
+
+#: After Ctrl-C, the process is gone this soon even if a thread is stuck in a call that cannot be interrupted
+#: (an HTTP request, a library call): everything worth keeping is already written atomically.
+EXIT_DEADLINE_S = 0.3
+
+
+def _interrupted() -> None:
+    from ..voices.workers import kill_all_workers
+
+    kill_all_workers()
+    typer.echo(
+        "error: interrupted; clips that finished are cached, so running again resumes from them "
+        "(nothing half-written was left behind)",
+        err=True,
+    )
+    if _interrupts:  # a real Ctrl-C in the real program (``main``), not a library caller or a test's runner
+        _exit_by_deadline(130)
+    raise typer.Exit(130)
+
+
+def _exit_by_deadline(code: int) -> None:
+    """Start a timer that ends the process with ``code`` if the interpreter's exit (which joins the worker
+    threads of thread pools) takes longer than ``EXIT_DEADLINE_S``."""
+    import os
+    import threading
+
+    def force() -> None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+    timer = threading.Timer(EXIT_DEADLINE_S, force)
+    timer.daemon = True
+    timer.start()
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    """The first Ctrl-C says so and stops the work (KeyboardInterrupt unwinds it: pending clips are cancelled,
+    engine workers killed); a second one ends the process at once."""
+    import os
+
+    global _interrupts
+    _interrupts += 1
+    if _interrupts > 1:
+        from ..voices.workers import kill_all_workers
+
+        kill_all_workers()
+        os._exit(130)
+    typer.echo("stopping (Ctrl-C)…", err=True)
+    raise KeyboardInterrupt
+
+
+_interrupts = 0
 
 
 def _version(value: bool) -> None:
@@ -83,6 +162,9 @@ def main_options(
 
 
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, _on_sigint)
     app()
 
 

@@ -43,7 +43,11 @@ def inspect_episode(path: Path) -> EpisodeReport:
     except ID3NoHeaderError:
         raise InputError(f"{path}: the MP3 has no ID3 tag", fix="build it with `shalket-audio build`") from None
     except MutagenError as exc:
-        raise InputError(f"{path}: not a readable MP3 ({exc})", fix="give the path of an MP3 episode") from None
+        why = str(exc) or "truncated or damaged: no audio frame could be read"
+        raise InputError(
+            f"{path}: not a readable MP3 ({why})",
+            fix="give the path of a whole MP3 episode; rebuild it with `shalket-audio build` if it was cut short",
+        ) from None
     info = audio.info
     text = {}
     for frame_id in ("TIT2", "TPE1", "TALB", "TYER", "TDAT", "TCON", "TLAN", "TLEN"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from pathlib import Path
 
 from ..fileio import read_utf8
@@ -24,6 +25,17 @@ from .model import (
     Segment,
     Speaker,
 )
+
+#: C0 and C1 control characters other than the tab and the carriage return (of a CRLF file).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_NAMES = {
+    "\0": "NUL",
+    "\a": "BEL",
+    "\b": "BACKSPACE",
+    "\x0b": "VERTICAL TAB",
+    "\x1b": "ESCAPE",
+    "\x7f": "DELETE",
+}
 
 
 def load_script(path: Path | str) -> Episode:
@@ -86,6 +98,7 @@ class ScriptParser(FrontMatterReader):
                 comment, index = self._comment(index - 1)
                 (items if title is not None else preamble).append(comment)
                 continue
+            self._no_control_characters(raw, number)
             if line.startswith("#"):
                 heading = re.fullmatch(r"#\s+(.+)", line)
                 if not heading:
@@ -119,6 +132,20 @@ class ScriptParser(FrontMatterReader):
                 "add a '# Title' heading followed by 'speaker: text' lines",
             )
         return preamble, chapters
+
+    def _no_control_characters(self, raw: str, number: int) -> None:
+        """A NUL, BEL or other control character reaches the engines (Piper then blames its voice files) and
+        breaks the feed's XML: an error at its line and column, before any synthesis."""
+        found = _CONTROL.search(raw)
+        if found is None:
+            return
+        char = found.group(0)
+        name = unicodedata.name(char, _CONTROL_NAMES.get(char, "a control character"))
+        raise self.error(
+            f"a control character U+{ord(char):04X} ({name}) at column {found.start() + 1}",
+            number,
+            "delete it (most editors do not show control characters; the column says where it is)",
+        )
 
     def _chapter(self, title: str, line: int, items: list[Item], before: int) -> Chapter:
         """The chapter headed ``title`` on ``line``, once its items are read; ``before`` chapters precede it."""

@@ -8,9 +8,11 @@ matches its name and is re-synthesized instead of used.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass
@@ -22,6 +24,9 @@ from ..voices.formats import audio_duration_ms
 
 ENV_VAR = "SHALKET_CACHE_DIR"
 _DIGEST_CHARS = 16
+#: A clip's file name: ``ENGINE-KEY-DIGEST.FORMAT``; every file the cache makes carries a key (64 hex digits).
+_CLIP_NAME = re.compile(r"[^-./][^-/]*-[0-9a-f]{64}-[0-9a-f]{16}\.\w+")
+_MADE = re.compile(r"(?:^|[-.])[0-9a-f]{64}(?:[-.]|$)")
 
 
 @dataclass(frozen=True)
@@ -111,16 +116,29 @@ class ClipCache:
         size = 0
         if self.clips.is_dir():
             for path in self.clips.glob("*/*-*"):
-                if path.name.startswith("."):
+                if _CLIP_NAME.fullmatch(path.name) is None:
                     continue
                 by_engine[path.name.split("-", 1)[0]] += 1
                 size += path.stat().st_size
         return CacheInfo(self.root, sum(by_engine.values()), size, dict(by_engine))
 
     def clear(self) -> CacheInfo:
+        """Delete the clips (and temporary files of theirs) and nothing else under ``clips/``: every name the
+        cache makes there carries a 64-hex cache key, so a file someone put there stays, with its folder.
+        The derived folders (prepared clips, the listening check's transcripts and takes) go whole."""
         before = self.info()
-        for folder in (self.clips, self.prepared, self.root / "verify"):  # transcripts and takes go with clips
-            if folder.is_dir():
+        if self.clips.is_dir():
+            for path in sorted(self.clips.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+                if path.is_symlink() or not path.is_dir():
+                    if _MADE.search(path.name) and path.is_file() and not path.is_symlink():
+                        path.unlink(missing_ok=True)
+                else:
+                    with contextlib.suppress(OSError):
+                        path.rmdir()  # only when empty
+            with contextlib.suppress(OSError):
+                self.clips.rmdir()
+        for folder in (self.prepared, self.root / "verify"):
+            if folder.is_dir() and not folder.is_symlink():
                 shutil.rmtree(folder)
         self._verified.clear()
         return before

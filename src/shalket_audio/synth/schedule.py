@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from ..errors import RuntimeFailure, ScriptError
 from ..script import Episode, Segment
 from ..voices import EngineError, VoiceRef
+from ..voices.phonemes import ipa_problem
+from ..voices.workers import kill_all_workers, reopen_all_workers
 from .cache import Clip, ClipCache, cache_key
 from .casting import Casting
-from .text import MAX_CHUNK_CHARS, prepare
+from .text import MAX_CHUNK_CHARS, prepare, unspeakable
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,34 @@ def chunk_key(casting: Casting, fingerprint: str, text: str) -> str:
     return cache_key(casting.engine.name, str(casting.voice), fingerprint, options, text)
 
 
+def check_phonemes(episode: Episode) -> None:
+    """Every lexicon entry given as IPA is made of phonemes: an entry holding ``<>{}``, an emoji or a NUL
+    is an error at its front-matter line (Piper and Kokoro would drop or misread it without a word)."""
+    for written, ipa in episode.phonemes.items():
+        problem = ipa_problem(ipa)
+        if problem is not None:
+            raise ScriptError(
+                f"the lexicon's IPA for {written!r}, {ipa!r}: {problem}",
+                path=episode.path,
+                line=_front_matter_line(episode, written),
+                fix="write it in IPA as espeak-ng does (hear it with `shalket-audio say`), "
+                "or give a respelling instead ('Written: spoken')",
+            )
+
+
+def _front_matter_line(episode: Episode, written: str) -> int | None:
+    """The line where the lexicon names ``written``, for the error message (the model keeps no lines)."""
+    try:
+        lines = episode.path.read_text(encoding="utf-8").splitlines() if episode.path else []
+    except (OSError, UnicodeError):
+        return None
+    start = next((n for n, line in enumerate(lines) if line.startswith("lexicon:")), 0)
+    found = (n for n, line in enumerate(lines[start:], start + 1) if line.strip().lstrip("'\"").startswith(written))
+    return next(found, None)
+
+
 def plan_episode(episode: Episode, castings: dict[str, Casting]) -> SynthesisPlan:
+    check_phonemes(episode)
     placed = tuple((ci, segment) for ci, chapter in enumerate(episode.chapters) for segment in chapter.segments)
     planned: list[tuple[_Chunk, ...]] = []
     fingerprints: dict[str, str] = {}
@@ -115,11 +144,26 @@ def plan_episode(episode: Episode, castings: dict[str, Casting]) -> SynthesisPla
                 line=segment.line or None,
                 fix="give it words, or delete the line",
             )
+        _check_speakable(episode, segment, texts)
         voice_id = str(casting.voice)
         if voice_id not in fingerprints:
             fingerprints[voice_id] = casting.engine.fingerprint(casting.voice)
         planned.append(tuple(_Chunk(chunk_key(casting, fingerprints[voice_id], text), text, casting) for text in texts))
     return SynthesisPlan(placed, tuple(planned))
+
+
+def _check_speakable(episode: Episode, segment: Segment, texts: list[str]) -> None:
+    """Text in a script the voices do not read (Arabic in an English episode, emoji) is spoken as character
+    names ("Arabic letter …"): an error at the line, before any synthesis, rather than a garbled clip."""
+    for text in texts:
+        problem = unspeakable(text, episode.metadata.language)
+        if problem is not None:
+            raise ScriptError(
+                f"segment for '{segment.speaker}' has text its voice cannot say: {problem}",
+                path=episode.path,
+                line=segment.line or None,
+                fix="write it in Latin letters, give it a respelling in the lexicon ('Written: spoken'), or delete it",
+            )
 
 
 def synthesize_episode(
@@ -132,17 +176,26 @@ def synthesize_episode(
     on_progress: Callable[[Progress], None] | None = None,
     plan: SynthesisPlan | None = None,
     on_clip: Callable[[Clip], None] | None = None,
+    release_engines: bool = True,
 ) -> SynthesisResult:
-    """``on_clip`` hears of each clip as soon as it is made (from this thread), so work on it can start."""
+    """``on_clip`` hears of each clip as soon as it is made (from this thread), so work on it can start.
+    ``release_engines`` false keeps the engines' workers warm for a next synthesis (the caller releases them).
+    A ``KeyboardInterrupt`` stops at once: pending clips are cancelled, the engine workers killed, and the
+    clips that finished stay cached."""
     run = _Run(episode, plan or plan_episode(episode, castings), cache, on_progress, on_clip)
     run.look_up(force)
     run.report()
     if run.misses:
+        interrupted = False
         try:
             run.make_misses(jobs or default_jobs())
+        except KeyboardInterrupt:
+            interrupted = True
+            raise
         finally:
-            for casting in castings.values():
-                casting.engine.release()  # engines may hold models; assembly needs the memory now
+            if release_engines and not interrupted:
+                for casting in castings.values():
+                    casting.engine.release()  # engines may hold models; assembly needs the memory now
     placed, plan_chunks = run.plan.placed, run.plan.chunks
     segments = tuple(
         SegmentAudio(
@@ -212,6 +265,8 @@ class _Run:
         uses = Counter(chunk.key for chunks in self.plan.chunks for chunk in chunks)  # a repeated line is one clip
         pools: dict[str, ThreadPoolExecutor] = {}
         futures: dict[Future[tuple[Clip, float]], _Chunk] = {}
+        reopen_all_workers()  # an earlier interrupted synthesis in this process stopped them
+        stopping = False
         try:
             for chunk in self.misses.values():
                 engine = chunk.casting.engine
@@ -238,9 +293,18 @@ class _Run:
                     name = chunk.casting.engine.name
                     self.engine_seconds[name] = self.engine_seconds.get(name, 0.0) + seconds
                 self.report()
-        finally:
+        except KeyboardInterrupt:
+            # Ctrl-C: nothing more starts, and the clips being made now are abandoned (their worker processes
+            # are killed, so the threads waiting on them return at once); finished clips are already cached.
+            stopping = True
             for pool in pools.values():
-                pool.shutdown(wait=True, cancel_futures=True)
+                pool.shutdown(wait=False, cancel_futures=True)
+            kill_all_workers()
+            raise
+        finally:
+            if not stopping:
+                for pool in pools.values():
+                    pool.shutdown(wait=True, cancel_futures=True)
 
     def _failure(self, chunk: _Chunk, error: BaseException) -> SynthesisFailed:
         index = next(i for i, chunks in enumerate(self.plan.chunks) if chunk in chunks)

@@ -202,3 +202,48 @@ def _split_words(text: str, limit: int) -> list[str]:
         else:
             parts.append(word[:limit])
     return parts
+
+
+#: The scripts (Unicode's names for writing systems) an episode's voices read, by language: the voices are
+#: cast for the script's ``language:``.  Letters of any other script are read out as character names
+#: ("Arabic letter …"), so they are refused at their line.  A language not listed here is not checked.
+_LATIN = ("LATIN", "GREEK")  # Greek letters in English text are read as letters ("beta"), which is right
+_SCRIPTS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        "en fr de es it pt nl sv da no nb nn fi pl cs sk hu ro tr id ms vi ca hr sl et lv lt sq af sw tl eu gl "
+        "is ga cy mt".split(),
+        _LATIN,
+    ),
+    **dict.fromkeys("ru uk bg sr mk be kk ky mn tg".split(), ("LATIN", "CYRILLIC")),
+    "el": ("LATIN", "GREEK"),
+    **dict.fromkeys("ar fa ur".split(), ("LATIN", "ARABIC")),
+    **dict.fromkeys("he yi".split(), ("LATIN", "HEBREW")),
+    "zh": ("LATIN", "CJK"),
+    "ja": ("LATIN", "CJK", "HIRAGANA", "KATAKANA"),
+    "ko": ("LATIN", "HANGUL", "CJK"),
+}
+#: Other symbols from the arrows on (pictographs, dingbats, emoji): no engine says them as meant.
+_FIRST_PICTOGRAPH = 0x2190
+
+
+def unspeakable(text: str, language: str) -> str | None:
+    """What in ``text`` the voices of ``language`` cannot say (the first such run, and what it is), or None.
+    ``[[ phonemes ]]`` blocks are the lexicon's IPA and are not text."""
+    import unicodedata
+
+    allowed = _SCRIPTS.get(language.lower().split("-")[0].split("_")[0])
+    for start, char in enumerate(_RAW_IPA.sub(" ", text)):
+        category = unicodedata.category(char)
+        if category == "So" and ord(char) >= _FIRST_PICTOGRAPH:
+            return f"{char!r} ({unicodedata.name(char, 'a symbol').lower()}), a symbol or emoji"
+        if allowed is None or not (category.startswith("L") or category == "Nd") or char.isascii():
+            continue
+        script = unicodedata.name(char, "UNKNOWN").split()[0].split("-")[0]
+        if script not in allowed:
+            run = re.match(r"\S+", _RAW_IPA.sub(" ", text)[start:])
+            name = "CJK" if script == "CJK" else script.capitalize()
+            return f"'{run.group(0) if run else char}' ({name} letters), which a '{language}' voice spells out"
+    return None
+
+
+_RAW_IPA = re.compile(r"\[\[.*?\]\]")

@@ -31,13 +31,20 @@ def require_extra() -> None:
     """Fail with what to install, before anything imports the recognizer's stack."""
     from .recognizer import INSTALL, RecognizerUnavailable
 
-    missing = [dist for module, dist in EXTRA.items() if importlib.util.find_spec(module) is None]
+    missing = [dist for module, dist in EXTRA.items() if not _installed(module)]
     if missing:
         raise RecognizerUnavailable(
             f"the listening check needs the optional speech recognizer, and {', '.join(missing)} "
             f"{'is' if len(missing) == 1 else 'are'} not installed",
             fix=INSTALL,
         )
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a broken install, or an import hook that blocks it
+        return False
 
 
 def run_verify(

@@ -27,8 +27,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from rapidfuzz.distance import Indel
-
 from ..synth.text import expand_numbers, expand_symbols, tidy_punctuation
 
 #: Letter similarity (Indel, 0..1) at which two words count as one spelling of the same word.
@@ -177,6 +175,8 @@ def respelled(prepared: str, lexicon: Mapping[str, str], phonemes: Mapping[str, 
 
 
 def similarity(a: str, b: str) -> float:
+    from rapidfuzz.distance import Indel  # the optional extra: imported when used, so its absence is a message
+
     return float(Indel.normalized_similarity(a, b))
 
 

@@ -82,3 +82,33 @@ def batches(phonemes: str, vocab: Mapping[str, int], limit: int = MAX_TOKENS) ->
         start += cut
     out.append(tokens[start:])
     return [batch for batch in out if batch]
+
+
+#: What IPA as espeak-ng writes it is made of, besides letters: stress and length marks, ties, syllable and
+#: word breaks, and the punctuation Piper and Kokoro read as pauses.
+_IPA_MARKS = frozenset(" .,;:!?'-ˈˌːˑ‿͜͡|‖↗↘")
+#: Unicode's names for the letters of phoneme sets: Latin (with the IPA extensions), Greek (β, θ, χ) and the
+#: modifier letters (ʰ, ʲ, ʷ), plus the combining diacritics.
+_IPA_LETTER_NAMES = ("LATIN", "GREEK", "MODIFIER LETTER", "COMBINING")
+
+
+def ipa_problem(ipa: str) -> str | None:
+    """Why ``ipa`` cannot be phonemes (the first character no phoneme set has), or None when it can.
+
+    Piper and Kokoro drop or misread such characters silently (``<>{}``, an emoji, a NUL), so a lexicon entry
+    holding one is refused where phonemes are prepared."""
+    import unicodedata
+
+    if not ipa.strip():
+        return "it is empty"
+    for column, char in enumerate(ipa, 1):
+        if char in _IPA_MARKS:
+            continue
+        name = unicodedata.name(char, "")
+        category = unicodedata.category(char)
+        if (category.startswith("L") or category.startswith("M")) and name.startswith(_IPA_LETTER_NAMES):
+            continue
+        shown = repr(char) if category.startswith("C") or not name else f"'{char}'"
+        label = name.lower() if name else f"U+{ord(char):04X}"
+        return f"character {column}, {shown} ({label}), is in no phoneme set"
+    return None
