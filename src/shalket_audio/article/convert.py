@@ -103,7 +103,7 @@ def convert_article(
             f"{path or 'the article'}: no byline ('By …') names the interviewer; "
             f"the narrator is called '{DEFAULT_NARRATOR}' (pass --interviewer 'Full Name' to name them)"
         )
-    guest_name = _interviewee(header, body, interviewee, host_name, path)
+    guest_name = _interviewee(header, body, interviewee or header.subject or None, host_name, path)
     guest_tag = tag_for(guest_name)
 
     interview = find_interview(body, guest_name, host_name)
@@ -204,7 +204,7 @@ def _turn_items(
     if turn.label and turn.label in interview.notes and turn.label not in labelled_once:
         labelled_once.add(turn.label)
         note = interview.notes[turn.label]
-    return turn_paragraph(paragraph, turn, role_tags.get(turn.who, INTERVIEWER_TAG), note)
+    return turn_paragraph(paragraph, turn, role_tags.get(turn.who, INTERVIEWER_TAG), note, role_tags[GUEST])
 
 
 def _episode(

@@ -1,0 +1,79 @@
+"""The build record (``OUT/.NAME.build.json``): what the last build was made from, so an unchanged one is skipped.
+
+A build whose inputs (every clip's cache key, the pacing, the metadata, the
+cover and the encoder settings) hash to the recorded digest, and whose MP3 is
+the recorded one, does no synthesis or encoding at all.  The record also keeps
+what makes a rebuild after an edit bit-identical elsewhere: each voice's
+held loudness and the episode gain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..audio.ffmpeg import ffmpeg_version
+from ..audio.timeline import Pacing
+from ..fileio import atomic_write_text, file_sha256_or_none
+from ..script import Comment, Episode, Segment
+
+RECORD_VERSION = 1
+
+
+def output_paths(script: Path, out_dir: Path) -> tuple[Path, Path, Path]:
+    """The episode's MP3, its timeline and its build record in ``out_dir``."""
+    name = script.stem
+    return out_dir / f"{name}.mp3", out_dir / f"{name}.timeline.json", out_dir / f".{name}.build.json"
+
+
+def forget(script: Path, out_dir: Path) -> None:
+    """Drop the record, so the next build makes the episode again even though its inputs look unchanged."""
+    output_paths(script, out_dir)[2].unlink(missing_ok=True)
+
+
+def inputs_digest(episode: Episode, keys: list[str], pacing: Pacing, cover: str, bitrate: int) -> str:
+    material = {
+        "record": RECORD_VERSION,
+        "tool": __version__,
+        "ffmpeg": ffmpeg_version(),
+        "metadata": asdict(episode.metadata),
+        "speakers": [(s.tag, s.name, s.role) for s in episode.speakers],
+        "chapters": [
+            (
+                c.title,
+                [
+                    (i.speaker, i.text, i.new_paragraph) if isinstance(i, Segment) else i.ms
+                    for i in c.items
+                    if not isinstance(i, Comment)
+                ],
+            )
+            for c in episode.chapters
+        ],
+        "keys": keys,
+        "pacing": asdict(pacing),
+        "cover": cover,
+        "bitrate": bitrate,
+    }
+    return hashlib.sha256(json.dumps(material, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """The record, or ``{}`` when there is none, or it is damaged or of another version."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("version") == RECORD_VERSION else {}
+
+
+def write_record(path: Path, fields: dict[str, Any]) -> None:
+    atomic_write_text(path, json.dumps({"version": RECORD_VERSION, **fields}, indent=1))
+
+
+def is_current(record: dict[str, Any], inputs: str, mp3: Path) -> bool:
+    """The record says the episode was built from ``inputs``, and ``mp3`` is still the file it wrote."""
+    return record.get("inputs") == inputs and file_sha256_or_none(mp3) == record.get("mp3_sha256")
