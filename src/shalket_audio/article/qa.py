@@ -93,14 +93,10 @@ def find_labels(body: list[str]) -> dict[int, re.Match[str]]:
 
 def label_names(body: list[str]) -> list[str]:
     """The labels that may be people's names, for finding the interviewee."""
-    found = find_labels(body)
-    labels = [m.group("label") for m in found.values()]
+    labels = [m.group("label") for m in find_labels(body).values()]
     if any(_key(label) in _ANSWER_LABELS for label in labels):
         return []
-    # a label that only asks questions (the publication's, the host's) names no interviewee
-    answers = {_key(m.group("label")) for i, m in found.items() if not body[i].rstrip().endswith("?")}
-    names = [label for label in labels if _key(label) not in _QUESTION_LABELS]
-    return list(dict.fromkeys([label for label in names if _key(label) in answers] or names))
+    return list(dict.fromkeys(label for label in labels if _key(label) not in _QUESTION_LABELS))
 
 
 def _asks_first(paragraph: str, match: re.Match[str]) -> bool:

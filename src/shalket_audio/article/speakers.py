@@ -295,7 +295,7 @@ def find_interviewee(
     spoken_to = {t for m in _SPOKE_TO.finditer(text) for t in _TOKEN.findall(m.group(0))}
     hinted = {t.lower() for label in hints for t in label.split()}
     # with several guests, the transcript's first answer is the interviewee's
-    first_hint = {t.lower() for t in hints[0].split()} if hints else set()
+    first_hint = {t.lower() for t in hints[0].split()} if len(hints) >= 3 else set()
     # "the Red Lion" is a place; "Ms Evans" is a person
     after_the = Counter(re.findall(r"\b[Tt]he\s+([A-Z][\w-]*)", text))
     titled = Counter(re.findall(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+([A-Z][\w-]*)", text))
