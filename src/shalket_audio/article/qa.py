@@ -83,7 +83,12 @@ def find_labels(body: list[str]) -> dict[int, re.Match[str]]:
         caps = {_key(m.group("label")) for m in matches.values() if _CAPS_LABEL.fullmatch(m.group("label"))}
         recurs = max(uses.values(), default=0) >= 2 or len(caps) >= 3
         keep = set(uses) if changes >= 2 and recurs else set()
-        if not keep and len(uses) == 1 and len(matches) >= 2 and all(_asks_first(body[i], m) for i, m in matches.items()):
+        if (
+            not keep
+            and len(uses) == 1
+            and len(matches) >= 2
+            and all(_asks_first(body[i], m) for i, m in matches.items())
+        ):
             return matches  # one label before each question, the answer after it in the same paragraph
     matches = {i: m for i, m in matches.items() if _key(m.group("label")) in keep}
     if not (keep & _QUESTION_LABELS and len(matches) >= 2) and (len(keep) < 2 or len(matches) < 3):
@@ -124,7 +129,10 @@ def _labelled(body: list[str], labelled: dict[int, re.Match[str]], guest_name: s
             owner = _key(labelled[i].group("label"))
             first_form.setdefault(owner, labelled[i].group("label"))
         words[owner] += count_words_of(body[i])
-    asks = {k: all(body[i].rstrip().endswith("?") for i, m in labelled.items() if _key(m.group("label")) == k) for k in first_form}
+    asks = {
+        k: all(body[i].rstrip().endswith("?") for i, m in labelled.items() if _key(m.group("label")) == k)
+        for k in first_form
+    }
     roles, notes = _classify(first_form, words, guest_name, host_name, asks)
     single = len(first_form) == 1 and roles[next(iter(first_form))] == HOST
     turns: dict[int, Turn] = {}
@@ -164,7 +172,9 @@ def _classify(
             roles[key] = HOST
         elif len(labels) == 1:
             roles[key] = HOST  # a lone label is the publication's, before each question
-            notes[key] = f"label '{labels[key]}' taken as the interviewer's: each of its paragraphs opens with a question"
+            notes[key] = (
+                f"label '{labels[key]}' taken as the interviewer's: each of its paragraphs opens with a question"
+            )
         elif key in _ANSWER_LABELS or tokens & guest_tokens:
             roles[key] = GUEST
     unknown = sorted((k for k in labels if k not in roles), key=lambda k: -words[k])

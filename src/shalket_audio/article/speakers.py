@@ -187,7 +187,9 @@ class Cast:
         found = self._alias.get(key)
         if found is None and head in _DOCUMENTS:
             # "the email said", "the report found": the body that wrote it, when one has spoken
-            found = next((e for e in self._recent if e.kind == "body" and e.quotes and e.aliases.isdisjoint(_DOCUMENTS)), None)
+            found = next(
+                (e for e in self._recent if e.kind == "body" and e.quotes and e.aliases.isdisjoint(_DOCUMENTS)), None
+            )
         if found is None and len(words) == 1:
             # "the spokeswoman" after "a council spokeswoman": the latest speaker with that head noun
             found = next((e for e in self._recent if e.kind not in ("host", "guest") and e.aliases & {head}), None)
@@ -317,9 +319,9 @@ def find_interviewee(
     # is the subject of speech verbs more often than any full name's words is a candidate too
     known = {t for c in candidates for t in c.split()}
     for token, n in speech.items():
-        if n >= 2 and token[:1].isupper() and token not in known and token not in NOT_NAME_WORDS:
-            if token not in TITLE_WORDS and token not in PLACE_WORDS and not is_speaker_noun(token):
-                candidates[token] += n
+        named = token[:1].isupper() and token not in known and not is_speaker_noun(token)
+        if n >= 2 and named and not {token} & (NOT_NAME_WORDS | TITLE_WORDS | PLACE_WORDS):
+            candidates[token] += n
     people = [c for c in candidates if not host_tokens & set(c.split())]
     people = [c for c in people if 2 * after_the[c.split()[0]] < max(1, count(c.split()[0]))] or people
     if not people:

@@ -1,0 +1,64 @@
+"""Saved web pages: the article extracted with trafilatura, offline, then read as Markdown.
+
+trafilatura drops the page's navigation, adverts, captions, scripts and related links, and keeps the
+article's paragraphs, headings and bold Q&A labels as Markdown, which :mod:`.markdown` turns into the
+plain-text shape.  The title, byline, date and standfirst come from the page's metadata (``<title>``,
+``og:`` and ``article:`` tags, JSON-LD) where the extracted body lacks them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from .markdown import markdown_to_source
+from .source import Source
+
+_INSTALL = "pip install 'trafilatura>=2.3' 'lxml[html_clean]>=5.2'"
+
+
+def html_to_source(page: str, path: Path | None) -> Source:
+    trafilatura = _trafilatura(path)
+    options: dict[str, Any] = {
+        "include_comments": False,
+        "include_images": False,
+        "include_tables": False,
+        "include_links": False,
+        "include_formatting": True,
+        "favor_recall": True,  # an interview's short Q&A turns must not be dropped as boilerplate
+    }
+    body = trafilatura.extract(page, output_format="markdown", **options)
+    if not body or not body.strip():
+        raise InputError(
+            f"{path or 'the page'}: the web page has no article text that could be extracted",
+            fix="save the article's own page (not an index or a login page), or paste its text into a .txt file",
+        )
+    meta = trafilatura.extract_metadata(page)
+    front: dict[str, str] = {}
+    if meta is not None:
+        for key in ("title", "author", "date", "description"):
+            value = getattr(meta, key, None)
+            if value:
+                front[key] = str(value)
+    source = markdown_to_source(_with_front_matter(body, front))
+    return Source(source.text, "html", source.headings)
+
+
+def _with_front_matter(body: str, front: dict[str, str]) -> str:
+    if not front:
+        return body
+    import yaml
+
+    return "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n" + body
+
+
+def _trafilatura(path: Path | None) -> Any:
+    try:
+        import trafilatura
+    except ImportError as error:  # a broken install: say which package, and the pip line
+        raise InputError(
+            f"{path or 'the article'} is a web page (HTML), and reading one needs trafilatura ({error})",
+            fix=f"{_INSTALL}; or save the page's text as a .txt file",
+        ) from error
+    return trafilatura
