@@ -77,15 +77,16 @@ def score(label_file: Path) -> Score:
     flat: list[tuple[str, str, bool]] = []  # (normalised text, speaker, noted)
     for chapter in conversion.episode.chapters:
         paragraph: list[int] = []
-        noted = False
+        noted = pending = False
         for item in chapter.items:
             if isinstance(item, Comment) and item.text.startswith("review:"):
-                noted = True
+                pending = True  # the note sits just above the segment it concerns
                 continue
             if not isinstance(item, Segment):
                 continue
-            if item.new_paragraph and paragraph:
+            if item.new_paragraph:
                 paragraph, noted = [], False
+            noted, pending = noted or pending, False
             flat.append((_norm(item.text), item.speaker, noted))
             paragraph.append(len(flat) - 1)
             if noted:  # a note above a later segment of the paragraph covers the whole paragraph

@@ -29,12 +29,20 @@ def html_to_source(page: str, path: Path | None) -> Source:
         "favor_recall": True,  # an interview's short Q&A turns must not be dropped as boilerplate
     }
     body = trafilatura.extract(page, output_format="markdown", **options)
+    if body and "\n\n" not in body.strip() and page.lower().count("<p") >= 2:
+        # on a short page the recall pass may fall back to one run of text: the precise pass keeps paragraphs
+        precise = trafilatura.extract(
+            page, output_format="markdown", **(options | {"favor_recall": False}), favor_precision=True
+        )
+        if precise and "\n\n" in precise and len(precise.split()) >= len(body.split()) - 12:
+            body = precise  # the same words (but the page's title and byline lines), in paragraphs
     if not body or not body.strip():
         raise InputError(
             f"{path or 'the page'}: the web page has no article text that could be extracted",
             fix="save the article's own page (not an index or a login page), or paste its text into a .txt file",
         )
-    meta = trafilatura.extract_metadata(page)
+    # only dates the page states (published-time tags, JSON-LD), not a guess from "© 2020" in its footer
+    meta = trafilatura.extract_metadata(page, extensive=False)
     front: dict[str, str] = {}
     if meta is not None:
         for key in ("title", "author", "date", "description"):
