@@ -190,8 +190,8 @@ class Attributor:
             return Decision(None, "term (introduced as a name, title or slogan)")
         ends_open = bool(re.search(r"[,?!…—–-]$", inner)) or bool(re.match(r"\s*[,;]|\s+[a-z]", after))
         match = _BEFORE.search(before)
-        while match and (nearer := _BEFORE.search(match.group("tail"))):
-            match = nearer  # "When Schofield asked if …, Helen explained:": the attribution nearest the quote
+        while match and (nearer := _BEFORE.search(match.group("tail"))) and count_words_of(nearer.group("tail")) <= 3:
+            match = nearer  # "When Schofield asked if …, Helen explained:": the attribution right before the quote
         if match and re.search(r"[,:—–]\s*$", before):
             return self._subject(match.group("subj"), f"attribution before: {match.group(0).strip()}")
         according = _ACCORDING_BEFORE.search(before)

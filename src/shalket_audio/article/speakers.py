@@ -185,6 +185,9 @@ class Cast:
         pronoun = _SPEAKER_NOUNS.get(head, "")
         key = " ".join(w.lower() for w in words)
         found = self._alias.get(key)
+        if found is None and display:
+            # "Fergie's mother, Terri Jackson, told": a description of someone already known by name
+            found = self._alias.get(display.lower()) or self._alias.get(display.split()[-1].lower())
         if found is None and head in _DOCUMENTS:
             # "the email said", "the report found": the body that wrote it, when one has spoken
             found = next(
