@@ -8,6 +8,7 @@ plain-text shape.  The title, byline, date and standfirst come from the page's m
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -28,19 +29,6 @@ def html_to_source(page: str, path: Path | None) -> Source:
         "include_formatting": True,
         "favor_recall": True,  # an interview's short Q&A turns must not be dropped as boilerplate
     }
-    body = trafilatura.extract(page, output_format="markdown", **options)
-    if body and "\n\n" not in body.strip() and page.lower().count("<p") >= 2:
-        # on a short page the recall pass may fall back to one run of text: the precise pass keeps paragraphs
-        precise = trafilatura.extract(
-            page, output_format="markdown", **(options | {"favor_recall": False}), favor_precision=True
-        )
-        if precise and "\n\n" in precise and len(precise.split()) >= len(body.split()) - 12:
-            body = precise  # the same words (but the page's title and byline lines), in paragraphs
-    if not body or not body.strip():
-        raise InputError(
-            f"{path or 'the page'}: the web page has no article text that could be extracted",
-            fix="save the article's own page (not an index or a login page), or paste its text into a .txt file",
-        )
     # only dates the page states (published-time tags, JSON-LD), not a guess from "© 2020" in its footer
     meta = trafilatura.extract_metadata(page, extensive=False)
     front: dict[str, str] = {}
@@ -49,8 +37,42 @@ def html_to_source(page: str, path: Path | None) -> Source:
             value = getattr(meta, key, None)
             if value:
                 front[key] = str(value)
+    body = trafilatura.extract(_unlink_paragraphs(page), output_format="markdown", **options)
+    if body and "\n\n" not in body.strip() and page.lower().count("<p") >= 2:
+        # on a short page the recall pass may fall back to one run of text: the precise pass keeps the
+        # paragraphs, and is taken only when all it leaves out is the page's title and byline
+        precise = trafilatura.extract(
+            page, output_format="markdown", **(options | {"favor_recall": False}), favor_precision=True
+        )
+        header_words = Counter(" ".join([front.get("title", ""), front.get("author", ""), "By"]).split())
+        if precise and "\n\n" in precise and not Counter(body.split()) - Counter(precise.split()) - header_words:
+            body = precise
+    if not body or not body.strip():
+        raise InputError(
+            f"{path or 'the page'}: the web page has no article text that could be extracted",
+            fix="save the article's own page (not an index or a login page), or paste its text into a .txt file",
+        )
     source = markdown_to_source(_with_front_matter(body, front))
     return Source(source.text, "html", source.headings)
+
+
+def _unlink_paragraphs(page: str) -> str:
+    """The page with the links inside its paragraphs reduced to their text.
+
+    A paragraph that ends in links looks like a link list to trafilatura's link-density rule, and the
+    last one of an article is dropped; the article's words must all be kept, and link targets are never
+    spoken.  Links outside paragraphs (menus, related-story lists) stay links, so they still read as
+    page furniture.
+    """
+    import lxml.html  # type: ignore[import-untyped]  # lxml ships no type stubs
+
+    try:
+        tree = lxml.html.document_fromstring(page)
+    except (ValueError, lxml.etree.ParserError):
+        return page
+    for link in tree.xpath("//p//a"):
+        link.drop_tag()
+    return str(lxml.html.tostring(tree, encoding="unicode"))
 
 
 def _with_front_matter(body: str, front: dict[str, str]) -> str:
