@@ -73,6 +73,7 @@ _DESCRIBED_SUBJECT = re.compile(
     r"(?:,\s+(?P<name>[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,2}),)?"
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|me|my|we|we’re|we're|us|our)\b")
+_SPEECH_NEARBY = re.compile(rf"\b(?:{VERBS}|calling|describ\w+|refer\w*|call\w*)\b[^.!?]*$|\s*[^.!?]*\b(?:{VERBS})\b")
 _WINDOW = 300  # characters of context read on either side of a quote; keeps the work per quote constant
 
 
@@ -90,6 +91,7 @@ class Attributor:
         self.last_speaker: Entity | None = None  # the previous quote's speaker in this paragraph
         self.carried: Entity | None = None  # the previous paragraph's closing speaker
         self.continues = False  # the quote goes on the previous quote's sentence ("… and that it had “…”")
+        self.around_speech = False  # the quote's sentence has a speech verb ("calling him “a terrorist”")
 
     def run(self, spans: list[Span]) -> list[Decision]:
         decisions: list[Decision] = []
@@ -112,6 +114,7 @@ class Attributor:
             self.continues = offset > 0 and last[0] == pi and before == gap and bool(_SAME_SENTENCE.fullmatch(gap))
             after = self.body[end_pi][end : min(stop, end + _WINDOW)]
             inner = " ".join(strip_marks(self.body[p][s:e], self.style.marks) for p, s, e in span.parts)
+            self.around_speech = bool(_SPEECH_NEARBY.search(before) or _SPEECH_NEARBY.match(after))
             decision = self._decide(before, inner, after)
             if decision.speaker is not None:
                 self.cast.touch(decision.speaker)
@@ -187,6 +190,8 @@ class Attributor:
             return Decision(None, "term (introduced as a name, title or slogan)")
         ends_open = bool(re.search(r"[,?!…—–-]$", inner)) or bool(re.match(r"\s*[,;]|\s+[a-z]", after))
         match = _BEFORE.search(before)
+        while match and (nearer := _BEFORE.search(match.group("tail"))) and count_words_of(nearer.group("tail")) <= 3:
+            match = nearer  # "When Schofield asked if …, Helen explained:": the attribution right before the quote
         if match and re.search(r"[,:—–]\s*$", before):
             return self._subject(match.group("subj"), f"attribution before: {match.group(0).strip()}")
         according = _ACCORDING_BEFORE.search(before)
@@ -221,6 +226,8 @@ class Attributor:
         sentence_like = sentence_like or (self.last_speaker is not None and bool(_SHORT_SENTENCE.fullmatch(inner)))
         if not sentence_like:
             note = f"unattributed {words}-word quote; given to the narrator" if words >= 4 else ""
+            if not note and self.around_speech:
+                note = f"{words}-word quoted phrase in a sentence about what someone said; given to the narrator"
             return Decision(None, "term (short quoted phrase)", note)
         if self.focus is not None:
             return Decision(self.focus, f"unattributed speech in a paragraph about {self.focus.name}")

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
 
-from ..script import Chapter, Item, Pause, Segment, estimate_seconds
+from ..script import MAX_CHAPTERS, Chapter, Item, Pause, Segment, estimate_seconds
 from .header import ArticleHeader
 from .text import INTERVIEWER_TAG, NAME_TOKEN, NOT_NAME_WORDS, STOPWORDS, WORD, count_words_of
 
@@ -54,13 +54,41 @@ def balance(paragraph_words: list[int], intro: list[Segment], outro: list[Segmen
     words[0] += sum(count_words_of(s.text) for s in intro)
     words[-1] += sum(count_words_of(s.text) for s in outro)
     total_seconds = estimate_seconds(sum(words))
-    count = max(1, min(len(words), round(total_seconds / TARGET_CHAPTER_SECONDS)))
+    # an MP3's chapter table holds at most MAX_CHAPTERS: a longer article gets longer chapters
+    count = max(1, min(len(words), round(total_seconds / TARGET_CHAPTER_SECONDS), MAX_CHAPTERS))
     prefix = [0]
     for w in words:
         prefix.append(prefix[-1] + w)
     exact = count * len(words) ** 2 <= _EXACT_LIMIT
     cuts = _exact_cuts(prefix, count) if exact else _nearest_cuts(prefix, count)
     return [range(a, b) for a, b in pairwise(cuts)]
+
+
+def by_headings(
+    hinted: list[int], body: list[str], paragraphs: list[list[Item]], words: list[int]
+) -> tuple[list[range], list[str]] | None:
+    """Chapters at the article's own headings (Markdown or HTML), each titled by its heading.
+
+    The heading paragraph becomes the chapter's title and is not spoken.  ``None`` (cut by length
+    instead) when there are no headings, or more than an episode can hold.
+    """
+    if not hinted:
+        return None
+    starts = ([0] if hinted[0] > 0 else []) + hinted
+    if len(starts) > MAX_CHAPTERS:
+        return None
+    bounds = [*starts, len(body)]
+    groups = [range(a, b) for a, b in pairwise(bounds)]
+    # a heading with nothing under it (two headings in a row) is merged into the next section
+    if any(sum(words[i] for i in group if i not in hinted) == 0 for group in groups[:-1] if len(group) == 1):
+        return None
+    heads = set(hinted)
+    for index in heads:
+        paragraphs[index] = []  # the heading is the chapter's title, not spoken
+    titles = [body[g.start] if g.start in heads else "" for g in groups]
+    if sum(words[i] for i in groups[-1] if i not in heads) == 0:
+        return None
+    return groups, titles
 
 
 def _exact_cuts(prefix: list[int], count: int) -> list[int]:
@@ -109,8 +137,11 @@ def chapters(
     intro: list[Segment],
     outro: list[Segment],
     names: Sequence[str],
+    given: Sequence[str] | None = None,
 ) -> list[Chapter]:
     titles = provisional_titles([" ".join(body[i] for i in group) for group in groups], names)
+    if given is not None:
+        titles = [g or t for g, t in zip(given, titles, strict=True)]
     result = []
     for number, (group, title) in enumerate(zip(groups, titles, strict=True)):
         items: list[Item] = []

@@ -22,6 +22,7 @@ from ..script import Chapter, Episode, Item, Metadata, Segment, Speaker
 from ..voices.defaults import DEFAULT_VOICES
 from . import chapters as chaptering
 from .attribution import Attributor, Decision
+from .formats import read_source
 from .header import ArticleHeader, paragraphs, split_header
 from .qa import GUEST, HOST, Interview, Turn, find_interview, label_names
 from .quotes import QuoteStyle, Span, quote_style, scan, strip_marks
@@ -81,7 +82,7 @@ def convert_file(
     show: str | None = None,
     today: date | None = None,
 ) -> Conversion:
-    text = read_utf8(path, what="article", missing_fix="check the path to the article text file")
+    text = read_utf8(path, what="article", missing_fix="check the path to the article file (text, Markdown or HTML)")
     return convert_article(text, path=path, interviewer=interviewer, interviewee=interviewee, show=show, today=today)
 
 
@@ -94,7 +95,10 @@ def convert_article(
     show: str | None = None,
     today: date | None = None,
 ) -> Conversion:
-    header, body, dropped = _header_and_body(text, path)
+    """Convert an article given as plain text, Markdown or a saved web page (told apart by content)."""
+    source = read_source(text, path)
+    header, body, dropped = _header_and_body(source.text, path)
+    hinted = [i for i, paragraph in enumerate(body) if paragraph in source.headings]
     notices: list[str] = []
     host_name = " ".join((interviewer or header.author or "").split())
     if not host_name:
@@ -103,7 +107,7 @@ def convert_article(
             f"{path or 'the article'}: no byline ('By …') names the interviewer; "
             f"the narrator is called '{DEFAULT_NARRATOR}' (pass --interviewer 'Full Name' to name them)"
         )
-    guest_name = _interviewee(header, body, interviewee, host_name, path)
+    guest_name = _interviewee(header, body, interviewee or header.subject or None, host_name, path)
     guest_tag = tag_for(guest_name)
 
     interview = find_interview(body, guest_name, host_name)
@@ -146,9 +150,13 @@ def convert_article(
         others=bool(others),
     )
     words = [sum(count_words_of(i.text) for i in items if isinstance(i, Segment)) for items in by_paragraph]
-    groups = chaptering.balance(words, intro, outro)
     spoken = [interview.turns[i].spoken(p) if interview and i in interview.turns else p for i, p in enumerate(body)]
-    chapters = chaptering.chapters(groups, by_paragraph, spoken, intro, outro, (host_name, guest_name))
+    sections = chaptering.by_headings(hinted, body, by_paragraph, words)
+    if sections is not None:
+        groups, titles = sections
+    else:
+        groups, titles = chaptering.balance(words, intro, outro), None
+    chapters = chaptering.chapters(groups, by_paragraph, spoken, intro, outro, (host_name, guest_name), titles)
 
     return Conversion(
         episode=_episode(header, host_name, guest_name, guest_tag, others, chapters, show, today),
@@ -204,7 +212,7 @@ def _turn_items(
     if turn.label and turn.label in interview.notes and turn.label not in labelled_once:
         labelled_once.add(turn.label)
         note = interview.notes[turn.label]
-    return turn_paragraph(paragraph, turn, role_tags.get(turn.who, INTERVIEWER_TAG), note)
+    return turn_paragraph(paragraph, turn, role_tags.get(turn.who, INTERVIEWER_TAG), note, role_tags[GUEST])
 
 
 def _episode(

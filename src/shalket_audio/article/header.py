@@ -27,6 +27,10 @@ _DATELINE = re.compile(
     rf"(?:(\d{{1,2}})\s+({_MONTHS})\s+(\d{{4}})|({_MONTHS})\s+(\d{{1,2}}),?\s+(\d{{4}})|(\d{{4}})-(\d{{2}})-(\d{{2}}))",
     re.IGNORECASE,
 )
+#: "Helen Foster, 51": a real-life story's byline gives its subject's age.
+_AGED = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){1,2},\s*\d{1,3}")
+#: A paragraph that opens a quote it does not close: the body's first words, not a standfirst.
+_OPENS_UNCLOSED = re.compile(r"[‘“\"'](?!.*[’”\"']\W*$)")
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
 
 
@@ -39,13 +43,22 @@ class ArticleHeader:
     date: str
     #: "As told to …": the body is the interviewee's own first-person account.
     told: bool = False
+    #: A first-person story bylined by its subject ("By Helen Foster, 51"): she is the interviewee.
+    subject: str = ""
 
 
 def paragraphs(text: str) -> tuple[list[str], list[str]]:
     """Paragraphs with whitespace normalised, and the page boilerplate dropped from them."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     kept, dropped = [], []
-    for block in _BLANK_LINES.split(text):
+    blocks = _BLANK_LINES.split(text)
+    # a saved page may put the byline on the line under the title, with no blank line between
+    head: list[str] = []
+    for block in blocks[:3]:
+        lines = block.strip().split("\n")
+        cut = next((k for k, line in enumerate(lines) if k and _is_byline_line(line)), 0)
+        head += ["\n".join(lines[:cut]), "\n".join(lines[cut:])] if cut else [block]
+    for block in head + blocks[3:]:
         paragraph = " ".join(block.split())
         if not paragraph:
             continue
@@ -56,12 +69,16 @@ def paragraphs(text: str) -> tuple[list[str], list[str]]:
     return kept, dropped
 
 
+def _is_byline_line(line: str) -> bool:
+    return len(line.split()) <= 14 and _BYLINE.fullmatch(line.strip()) is not None
+
+
 def split_header(paragraphs: list[str], path: Path | None) -> tuple[ArticleHeader, list[str]]:
     title = ""
     index = 0
     if len(paragraphs[0].split()) <= 30 and not starts_with_label(paragraphs[0]):
         title, index = paragraphs[0], 1
-    byline = author = standfirst = day = ""
+    byline = author = standfirst = day = subject = ""
     told = False
     # The header is short: byline, dateline and standfirst come in the next few paragraphs, in any order.
     while index < len(paragraphs) and index <= 4:
@@ -72,6 +89,8 @@ def split_header(paragraphs: list[str], path: Path | None) -> tuple[ArticleHeade
             byline = paragraph
             author, day = _parse_byline(byline_match.group("rest"))
             told = bool(byline_match.group("told"))
+            if _AGED.fullmatch(byline_match.group("rest")):
+                subject, author, told = author, "", True
             index += 1
             continue
         dateline = _DATELINE.fullmatch(paragraph.strip(" .|")) if words <= 8 else None
@@ -86,6 +105,7 @@ def split_header(paragraphs: list[str], path: Path | None) -> tuple[ArticleHeade
             and (byline or index == 1)
             and not starts_with_label(paragraph)
             and not paragraph.startswith(("**", "__"))
+            and not _OPENS_UNCLOSED.match(paragraph)
         ):
             standfirst = paragraph
             index += 1
@@ -93,7 +113,9 @@ def split_header(paragraphs: list[str], path: Path | None) -> tuple[ArticleHeade
         break
     if not title:
         title = path.stem.replace(".article", "").replace("-", " ").title() if path else "Untitled interview"
-    header = ArticleHeader(title=title, byline=byline, author=author, standfirst=standfirst, date=day, told=told)
+    header = ArticleHeader(
+        title=title, byline=byline, author=author, standfirst=standfirst, date=day, told=told, subject=subject
+    )
     return header, paragraphs[index:]
 
 

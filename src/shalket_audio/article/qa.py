@@ -23,6 +23,12 @@ _LABEL = re.compile(
 _BOLD = re.compile(r"(\*\*|__|\*|_)(?P<inner>[^*_\s](?:(?!\1).)*?)\1")
 _QUESTION_LABELS = frozenset({"q", "question", "interviewer", "int"})
 _ANSWER_LABELS = frozenset({"a", "answer", "interviewee"})
+#: A radio transcript's label: the speaker's name in capitals (``MEDEA BENJAMIN:``, ``MARTIN:``).
+_CAPS_LABEL = re.compile(r"[A-Z][A-Z’'.-]+(?:\s+[A-Z][A-Z’'.-]+)*")
+#: The first sentence of a paragraph, when it is a question.
+_QUESTION_FIRST = re.compile(r"[^.!?]*\?(?=\s+[A-Z“\"‘'])")
+#: A paragraph that is one short question, with no quote marks (unlabelled Q&A: the question alone).
+_PLAIN_QUESTION = re.compile(r"[A-Z][^.!?“”\"‘’]{2,200}\?")
 #: A note from the editors (``This interview has been edited for length``) is the narrator's, not an answer.
 _EDITORS_NOTE = re.compile(r"(?:interview|conversation|transcript)\b[^.]{0,40}\b(?:edited|condensed)", re.IGNORECASE)
 
@@ -38,6 +44,9 @@ class Turn:
     cut_start: int
     cut_end: int
     label: str  # the label as written, or "" for a continuation or a bold question
+    #: where the interviewee's answer starts, when a labelled question and its answer share a paragraph
+    #: ("E2C: Could you …? I recently …"); 0 when the whole paragraph is one speaker's
+    answer_at: int = 0
 
     def spoken(self, paragraph: str) -> str:
         return paragraph[self.cut_start : len(paragraph) - self.cut_end].strip()
@@ -70,7 +79,17 @@ def find_labels(body: list[str]) -> dict[int, re.Match[str]]:
         # names as labels: one must recur, and the speaker must change at least twice
         order = [_key(m.group("label")) for _, m in sorted(matches.items())]
         changes = sum(1 for a, b in pairwise(order) if a != b)
-        keep = set(uses) if changes >= 2 and max(uses.values(), default=0) >= 2 else set()
+        # a transcript's names in capitals need not recur: each may speak once in a short excerpt
+        caps = {_key(m.group("label")) for m in matches.values() if _CAPS_LABEL.fullmatch(m.group("label"))}
+        recurs = max(uses.values(), default=0) >= 2 or len(caps) >= 3
+        keep = set(uses) if changes >= 2 and recurs else set()
+        if (
+            not keep
+            and len(uses) == 1
+            and len(matches) >= 2
+            and all(_asks_first(body[i], m) for i, m in matches.items())
+        ):
+            return matches  # one label before each question, the answer after it in the same paragraph
     matches = {i: m for i, m in matches.items() if _key(m.group("label")) in keep}
     if not (keep & _QUESTION_LABELS and len(matches) >= 2) and (len(keep) < 2 or len(matches) < 3):
         return {}
@@ -85,6 +104,11 @@ def label_names(body: list[str]) -> list[str]:
     return list(dict.fromkeys(label for label in labels if _key(label) not in _QUESTION_LABELS))
 
 
+def _asks_first(paragraph: str, match: re.Match[str]) -> bool:
+    """Does the labelled paragraph open with a question and go on with more text (the answer)?"""
+    return _QUESTION_FIRST.match(paragraph, match.end()) is not None
+
+
 def _key(label: str) -> str:
     return label.lower().rstrip(".")
 
@@ -93,7 +117,7 @@ def find_interview(body: list[str], guest_name: str, host_name: str) -> Intervie
     labelled = find_labels(body)
     if labelled:
         return _labelled(body, labelled, guest_name, host_name)
-    return _bold_questions(body)
+    return _bold_questions(body) or _plain_questions(body)
 
 
 def _labelled(body: list[str], labelled: dict[int, re.Match[str]], guest_name: str, host_name: str) -> Interview:
@@ -105,7 +129,12 @@ def _labelled(body: list[str], labelled: dict[int, re.Match[str]], guest_name: s
             owner = _key(labelled[i].group("label"))
             first_form.setdefault(owner, labelled[i].group("label"))
         words[owner] += count_words_of(body[i])
-    roles, notes = _classify(first_form, words, guest_name, host_name)
+    asks = {
+        k: all(body[i].rstrip().endswith("?") for i, m in labelled.items() if _key(m.group("label")) == k)
+        for k in first_form
+    }
+    roles, notes = _classify(first_form, words, guest_name, host_name, asks)
+    single = len(first_form) == 1 and roles[next(iter(first_form))] == HOST
     turns: dict[int, Turn] = {}
     who = ""
     for i in range(min(labelled), len(body)):
@@ -118,7 +147,9 @@ def _labelled(body: list[str], labelled: dict[int, re.Match[str]], guest_name: s
                 cut_end = 2 if paragraph.endswith(match.group("open")) else 0
             elif match.group("after") and paragraph.endswith(match.group("after")):
                 cut_end = 2  # "Q: **What happened?**"
-            turns[i] = Turn(who, match.end(), cut_end, match.group("label"))
+            answer = _QUESTION_FIRST.match(paragraph, match.end()) if single else None
+            answer_at = answer.end() if answer else 0
+            turns[i] = Turn(who, match.end(), cut_end, match.group("label"), answer_at)
         elif _EDITORS_NOTE.search(paragraph) and count_words_of(paragraph) <= 30:
             continue  # the narrator reads it, as prose
         else:
@@ -129,7 +160,7 @@ def _labelled(body: list[str], labelled: dict[int, re.Match[str]], guest_name: s
 
 
 def _classify(
-    labels: dict[str, str], words: Counter[str], guest_name: str, host_name: str
+    labels: dict[str, str], words: Counter[str], guest_name: str, host_name: str, asks: dict[str, bool]
 ) -> tuple[dict[str, str], dict[str, str]]:
     guest_tokens = {t.lower() for t in guest_name.split()}
     host_tokens = {t.lower() for t in host_name.split()}
@@ -139,9 +170,20 @@ def _classify(
         tokens = set(key.split())
         if key in _QUESTION_LABELS or tokens & host_tokens:
             roles[key] = HOST
+        elif len(labels) == 1:
+            roles[key] = HOST  # a lone label is the publication's, before each question
+            notes[key] = (
+                f"label '{labels[key]}' taken as the interviewer's: each of its paragraphs opens with a question"
+            )
         elif key in _ANSWER_LABELS or tokens & guest_tokens:
             roles[key] = GUEST
     unknown = sorted((k for k in labels if k not in roles), key=lambda k: -words[k])
+    asker = [k for k in unknown if asks[k]]
+    if HOST not in roles.values() and len(asker) == 1 and len(unknown) >= 2:
+        # the label whose every paragraph is a question asks them (a transcript's host, by surname)
+        roles[asker[0]] = HOST
+        notes[asker[0]] = f"label '{labels[asker[0]]}' taken as the interviewer's: each of its paragraphs is a question"
+        unknown.remove(asker[0])
     for key in unknown:
         if GUEST not in roles.values():
             roles[key] = GUEST
@@ -175,4 +217,18 @@ def _bold_questions(body: list[str]) -> Interview | None:
             if who == HOST:
                 who = GUEST
             turns[i] = Turn(who, 0, 0, "")
+    return Interview(turns, {}, {})
+
+
+def _plain_questions(body: list[str]) -> Interview | None:
+    """Unlabelled Q&A: a paragraph that is one short question, then plain answers, at least twice."""
+    asked = [i for i, p in enumerate(body) if _PLAIN_QUESTION.fullmatch(p) and count_words_of(p) <= 30]
+    answered = [i for i in asked if i + 1 < len(body) and i + 1 not in asked]
+    if len(answered) < 2 or len(answered) != len(asked):
+        return None
+    turns: dict[int, Turn] = {}
+    for i in range(asked[0], len(body)):
+        if _EDITORS_NOTE.search(body[i]) and count_words_of(body[i]) <= 30:
+            continue
+        turns[i] = Turn(HOST if i in asked else GUEST, 0, 0, "")
     return Interview(turns, {}, {})

@@ -85,7 +85,12 @@ def _single_marks(p: str) -> list[tuple[int, int]]:
 
 
 def quote_style(body: list[str]) -> QuoteStyle:
-    """The style with more quotes at the top level (not inside a quote of the other style)."""
+    """The style that quotes more words at the top level (not inside a quote of the other style).
+
+    Words, not quotes, are counted: a news page may put a headline, titles and one-word scare quotes in
+    single marks (BBC style: 'Earth shattering news', the 'Budapest' singer) and its speech in double
+    marks, and the speech is what the style must find.
+    """
     top = {"double": 0, "single": 0}
     first = ""  # on a tie, the style that opens first is the outer one
     for p in body:
@@ -93,16 +98,21 @@ def quote_style(body: list[str]) -> QuoteStyle:
             [(i, kind, "double") for i, kind in _double_marks(p)]
             + [(i, kind, "single") for i, kind in _single_marks(p)]
         )
-        stack: list[str] = []
-        for _, kind, style in marks:
+        stack: list[tuple[str, int]] = []
+        for i, kind, style in marks:
             if kind == OPEN:
                 if not stack:
-                    top[style] += 1
                     first = first or style
-                stack.append(style)
-            elif style in stack:
-                while stack.pop() != style:
-                    pass
+                stack.append((style, i))
+            elif any(s == style for s, _ in stack):
+                while True:
+                    opened, at = stack.pop()
+                    if opened == style:
+                        break
+                if not stack:
+                    top[style] += 1 + p.count(" ", at, i)
+        if stack:  # a quote left open runs to the paragraph's end
+            top[stack[0][0]] += 1 + p.count(" ", stack[0][1])
     if top["single"] == top["double"]:
         return SINGLE if first == "single" else DOUBLE
     return SINGLE if top["single"] > top["double"] else DOUBLE

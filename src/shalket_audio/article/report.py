@@ -33,6 +33,9 @@ def summary_lines(conversion: Conversion) -> list[str]:
 
 
 def review_lines(script_text: str, where: str) -> list[str]:
-    """``WHERE:LINE: review: …`` for every note in the written script (lines as the file has them)."""
-    episode = parse_script(script_text)
+    """``WHERE:LINE: review: …`` for every note in the written script (lines as the file has them).
+
+    Parsed under the name it will be written to, so that any error names that file, not ``<script>``.
+    """
+    episode = parse_script(script_text, where)
     return [f"{where}:{comment.line}: {comment.text}" for comment in review_notes(episode)]

@@ -78,13 +78,18 @@ def prose_paragraph(
     return items
 
 
-def turn_paragraph(paragraph: str, turn: Turn, tag: str, note: str) -> list[Item]:
-    text = " ".join(turn.spoken(paragraph).split())
+def turn_paragraph(paragraph: str, turn: Turn, tag: str, note: str, guest_tag: str) -> list[Item]:
+    spoken = turn.spoken(paragraph)
+    pieces = [(tag, spoken)]
+    if turn.answer_at:  # the question, then the interviewee's answer in the same paragraph
+        pieces = [(tag, paragraph[turn.cut_start : turn.answer_at]), (guest_tag, paragraph[turn.answer_at :])]
     items: list[Item] = []
     if note:
-        items.append(review_comment(note, text))
-    if text:
-        items.append(Segment(tag, text, new_paragraph=True))
+        items.append(review_comment(note, " ".join(spoken.split())))
+    for number, (who, piece) in enumerate(pieces):
+        text = " ".join(piece.split())
+        if text:
+            items.append(Segment(who, text, new_paragraph=number == 0))
     return items
 
 

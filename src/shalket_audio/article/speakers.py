@@ -54,16 +54,22 @@ _SPEAKER_NOUNS: dict[str, str] = {
         "ministry government council department agency police company statement report study survey court "
         "committee commission authority union party army military hospital school university office "
         "embassy spokespeople firm organisation organization charity group campaign inquiry review letter "
-        "memo document release website".split(),
+        "memo document release website email e-mail notice ruling rules judgment verdict tweet post video "
+        "crowd audience club venue".split(),
         "it",
     ),
     **dict.fromkeys(
         "officials authorities police residents witnesses sources protesters protestors organisers organizers "
         "campaigners activists critics experts analysts researchers scientists doctors neighbours neighbors "
-        "relatives families locals workers students teachers parents prosecutors lawyers officers".split(),
+        "relatives families locals workers students teachers parents prosecutors lawyers officers emcees "
+        "hosts organizers".split(),
         "they",
     ),
 }
+#: What a body writes: quoted, it is that body's words.
+_DOCUMENTS = frozenset(
+    "statement email e-mail letter report ruling rules judgment verdict notice memo document release tweet post".split()
+)
 _PERSON_SUFFIX = re.compile(r"(?:er|or|ist|ian|ant|ent)$")
 _OWNER_DETERMINER = re.compile(r"(?:his|her|their)\s+", re.IGNORECASE)
 _DETERMINER = re.compile(r"^(?:the|a|an|one|another|his|her|their|its|our|my)\s+", re.IGNORECASE)
@@ -179,6 +185,14 @@ class Cast:
         pronoun = _SPEAKER_NOUNS.get(head, "")
         key = " ".join(w.lower() for w in words)
         found = self._alias.get(key)
+        if found is None and display:
+            # "Fergie's mother, Terri Jackson, told": a description of someone already known by name
+            found = self._alias.get(display.lower()) or self._alias.get(display.split()[-1].lower())
+        if found is None and head in _DOCUMENTS:
+            # "the email said", "the report found": the body that wrote it, when one has spoken
+            found = next(
+                (e for e in self._recent if e.kind == "body" and e.quotes and e.aliases.isdisjoint(_DOCUMENTS)), None
+            )
         if found is None and len(words) == 1:
             # "the spokeswoman" after "a council spokeswoman": the latest speaker with that head noun
             found = next((e for e in self._recent if e.kind not in ("host", "guest") and e.aliases & {head}), None)
@@ -285,6 +299,8 @@ def find_interviewee(
     speech = Counter(m.group(1) for m in _SPEECH.finditer(text))
     spoken_to = {t for m in _SPOKE_TO.finditer(text) for t in _TOKEN.findall(m.group(0))}
     hinted = {t.lower() for label in hints for t in label.split()}
+    # with several guests, the transcript's first answer is the interviewee's
+    first_hint = {t.lower() for t in hints[0].split()} if len(hints) >= 3 else set()
     # "the Red Lion" is a place; "Ms Evans" is a person
     after_the = Counter(re.findall(r"\b[Tt]he\s+([A-Z][\w-]*)", text))
     titled = Counter(re.findall(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+([A-Z][\w-]*)", text))
@@ -298,12 +314,24 @@ def find_interviewee(
         speaking = speech[first] + (speech[last] if last != first else 0)
         in_standfirst = name in header.standfirst
         spoke_to = all(t in spoken_to for t in name.split())
-        labelled = bool(hinted & {t.lower() for t in name.split()})
+        lowered = {t.lower() for t in name.split()}
+        labelled = bool(hinted & lowered) + bool(first_hint & lowered)
         return mentions + 3 * speaking + 3 * titled[last] + 5 * in_standfirst + 5 * spoke_to + 10 * labelled
 
+    # tabloid style names her by first name only ("Helen said", "Helen explained"): a one-word name that
+    # is the subject of speech verbs more often than any full name's words is a candidate too
+    known = {t for c in candidates for t in c.split()}
+    for token, n in speech.items():
+        named = token[:1].isupper() and token not in known and not is_speaker_noun(token)
+        if n >= 2 and named and not {token} & (NOT_NAME_WORDS | TITLE_WORDS | PLACE_WORDS):
+            candidates[token] += n
     people = [c for c in candidates if not host_tokens & set(c.split())]
     people = [c for c in people if 2 * after_the[c.split()[0]] < max(1, count(c.split()[0]))] or people
     if not people:
+        # a page named after its interviewee ("Mollie Gleiberman | United States") names her only there
+        titled_name = FULL_NAME.search(header.title)
+        if titled_name and not PLACE_WORDS.intersection(titled_name.group(1).split()):
+            return titled_name.group(1)
         raise InputError(
             f"{path or 'the article'}: cannot tell who is interviewed (no full name found)",
             fix="pass --interviewee 'Full Name'",

@@ -21,15 +21,25 @@ from .app import (
     handles_errors,
 )
 
+_ARTICLE_SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".md", ".markdown", ".mdown")
+
 
 @app.command("script")
 @handles_errors
 def script_command(
-    article: Annotated[Path, typer.Argument(help="The article as plain text (paragraphs separated by blank lines).")],
+    article: Annotated[
+        Path,
+        typer.Argument(
+            help="The article: plain text (paragraphs separated by blank lines), Markdown, or a saved web page."
+        ),
+    ],
     out: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--out", help="Where to write the script; '-' prints it. Default: next to the article, as NAME.md."
+            "-o",
+            "--out",
+            help="Where to write the script; '-' prints it. Default: next to the article, as NAME.md "
+            "(NAME.script.md for a Markdown article).",
         ),
     ] = None,
     interviewer: Annotated[
@@ -62,14 +72,15 @@ def script_command(
     from ..article import convert_file
     from ..article.report import review_lines, summary_lines
 
+    to_stdout = out is not None and str(out) == "-"
+    target = Path("-") if to_stdout else out or _default_target(article)
+    if not to_stdout and _same_file(target, article):
+        raise InputError(
+            f"{target} is the article itself: writing the script there would destroy the article",
+            fix=f"choose another file with -o (for example -o {_default_target(article)}), or leave -o out",
+        )
     conversion = convert_file(article, interviewer=interviewer, interviewee=interviewee, show=show)
     text = serialize_script(conversion.episode)
-    to_stdout = out is not None and str(out) == "-"
-    target = (
-        Path("-")
-        if to_stdout
-        else out or article.with_name(article.name.removesuffix(".txt").removesuffix(".article") + ".md")
-    )
     if not to_stdout and target.exists() and not force:
         raise InputError(
             f"{target} already exists and may hold a producer's edits",
@@ -97,6 +108,24 @@ def script_command(
         for line in review:
             typer.echo(f"  {line}")
     typer.echo(f"next: edit the chapter titles and lexicon in {target}, then run `shalket-audio check {target}`")
+
+
+def _default_target(article: Path) -> Path:
+    """``NAME.md`` next to ``NAME.article.txt`` (or ``.html``); ``NAME.script.md`` beside a Markdown article."""
+    stem = article.name
+    for suffix in _ARTICLE_SUFFIXES:
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    stem = stem.removesuffix(".article")
+    target = article.with_name(stem + ".md")
+    return article.with_name(stem + ".script.md") if _same_file(target, article) else target
+
+
+def _same_file(target: Path, article: Path) -> bool:
+    if target.exists() and article.exists():
+        return target.samefile(article)
+    return target.resolve() == article.resolve()
 
 
 @app.command("check")
