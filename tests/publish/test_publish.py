@@ -374,6 +374,8 @@ def test_range_requests_return_206_with_the_right_bytes(server: int, package: Pa
         ("/shal-ket.vtt", "text/vtt"),
         ("/feed.xml", "application/rss+xml"),
         ("/index.html", "text/html"),
+        ("/shal-ket.chapters.json", "application/json+chapters"),  # the namespace's type for chapters
+        ("/shal-ket.json", "application/json;"),  # the JSON transcript
     ]:
         assert get(server, path).getheader("Content-Type").startswith(kind)  # type: ignore[union-attr]
     assert get(server, "/").status == 200  # index.html

@@ -145,8 +145,10 @@ def check_command(
       shalket-audio check script/shal-ket.md --json | jq '.chapters[].title'
     """
     from ..script import episode_to_json
+    from ..synth.schedule import check_phonemes
 
     episode = load_script(script)
+    check_phonemes(episode)  # the parser cannot: what a phoneme set holds is the voices' knowledge
     if as_json:
         typer.echo(json.dumps(episode_to_json(episode), ensure_ascii=False, indent=2))
         return

@@ -34,12 +34,18 @@ TYPES = {
     ".js": "text/javascript; charset=utf-8",
     ".jpg": "image/jpeg",
 }
+#: The namespace's own type for JSON chapters (podcast:chapters names it too); other JSON is a transcript.
+CHAPTERS_TYPE = "application/json+chapters; charset=utf-8"
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)$")
 _CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Expose-Headers": "Content-Length, Content-Range, Accept-Ranges",
 }
 _BLOCK = 65536
+
+
+def content_type(name: str) -> str:
+    return CHAPTERS_TYPE if name.endswith(".chapters.json") else TYPES[Path(name).suffix.lower()]
 
 
 def listener_name(url_path: str) -> str | None:
@@ -91,7 +97,7 @@ class EpisodeHandler(BaseHTTPRequestHandler):
                 return  # 416 sent
             start, end, partial = span
             self.send_response(HTTPStatus.PARTIAL_CONTENT if partial else HTTPStatus.OK)
-            self.send_header("Content-Type", TYPES[Path(str(name)).suffix.lower()])
+            self.send_header("Content-Type", content_type(str(name)))
             if partial:
                 self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
             self.send_header("Content-Length", str(end - start + 1))
