@@ -15,7 +15,7 @@ Measures, in one run on this machine:
 
 Every build is a fresh ``shalket-audio build`` process, so start-up counts.
 
-What was tried to make Kokoro fast (the figures: README, "Benchmark"):
+What was tried to make Kokoro fast (``kokoro_options.py`` reproduces it; README, "Benchmark"):
 - Processes against threads. The build runs one Kokoro worker process per
   core, each with a single-threaded session (``intra_op_num_threads = 1``,
   ``inter_op_num_threads = 1``); the floor runs one session with
