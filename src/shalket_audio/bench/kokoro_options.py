@@ -28,6 +28,7 @@ CONFIGS: list[tuple[str, dict[str, Any], int]] = [
     ("intra1 no arena/pattern", {"intra": 1, "inter": 1, "no_arena": True, "no_pattern": True}, 1),
     ("intra1 opt BASIC", {"intra": 1, "inter": 1, "opt": "ORT_ENABLE_BASIC"}, 1),
     ("intra1 joined short", {"intra": 1, "inter": 1, "join": True}, 1),
+    ("intra1 at most 200 tokens a call", {"intra": 1, "inter": 1, "limit": 200}, 1),
 ]
 
 _WORKER = r"""
@@ -53,7 +54,7 @@ if cfg.get("join"):  # short sentences batched: consecutive chunks in one call, 
     texts.append(cur)
 samples = 0
 for text in texts:
-    for tokens in batches(phonemize(text, "en-us"), v):
+    for tokens in batches(phonemize(text, "en-us"), v, cfg.get("limit", 510)):
         inputs = {s.get_inputs()[0].name: np.array([[0, *tokens, 0]], dtype=np.int64),
                   "style": styles[len(tokens) - 1], "speed": np.array([1.0], dtype=np.float32)}
         samples += s.run(None, inputs)[0].size
