@@ -258,3 +258,23 @@ def test_other_quoted_people_get_a_third_voice_a_british_male(kokoro: KokoroEngi
     assert "en-gb" in kokoro.fingerprint(casting.voice)  # and British, apart from the US narrator
     assert "en-us" in kokoro.fingerprint(VoiceRef.parse("kokoro:am_echo"))
     assert george[0].tolist() != echo[0].tolist()
+
+
+def test_a_worker_past_its_memory_limit_drops_its_session_and_says_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bound on a Kokoro worker's memory: past the limit the session is reloaded, and the audio is unchanged."""
+    from shalket_audio.voices.kokoro import engine as kokoro_engine
+
+    resolved = KokoroEngine().resolve(VoiceRef.parse("kokoro:am_echo"))
+    request = {
+        "model": str(resolved.model),
+        "voice": str(resolved.voice),
+        "speed": 1.0,
+        "language": resolved.language,
+        "text": "She told me.",
+    }
+    kept = kokoro_engine._synthesize_request(request)
+    assert kokoro_engine._sessions  # under the limit, the session stays loaded
+    monkeypatch.setattr(kokoro_engine, "RSS_LIMIT_MB", 0)
+    dropped = kokoro_engine._synthesize_request(request)
+    assert not kokoro_engine._sessions
+    assert dropped == kept and len(wav_samples(kept)[0]) > 24000 * 0.4

@@ -204,7 +204,33 @@ def _synthesize_request(request: dict[str, Any]) -> bytes:
     if not pieces:
         raise ValueError(f"nothing to say in {request['text']!r}")
     audio = np.concatenate(pieces)
+    _bound_memory()
     return wav_bytes((np.clip(audio, -1.0, 1.0) * 32767).astype("<i2"), SAMPLE_RATE)
+
+
+#: A worker whose memory has grown past this drops its session after the request, to load it afresh.
+#: onnxruntime's arena keeps what the longest input needed and fragments across input sizes: one worker
+#: grew to 836 MB over the episode, two of them and the build would pass 1.5 GB. A fresh session is
+#: about 190 MB and one long chunk (510 tokens) takes it to about 630 MB, so this rarely trips.
+RSS_LIMIT_MB = 640
+
+
+def _bound_memory() -> None:
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            rss_mb = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+    except (OSError, StopIteration, ValueError):
+        return  # not Linux: no figure to act on
+    if rss_mb <= RSS_LIMIT_MB:
+        return
+    import contextlib
+    import ctypes
+    import gc
+
+    _sessions.clear()
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc keeps freed heap pages otherwise
 
 
 def _session(model: str) -> Any:
