@@ -38,6 +38,10 @@ What was tried to make Kokoro fast (``kokoro_options.py`` reproduces it; README,
   one-clip-per-chunk cache; not kept.
 - The int8 model is the only Kokoro-82M v1.0 export a registry package
   ships (checked: README, "Voices"); its SHA-256 is upstream's.
+- Memory over a whole episode: the arena fragments across input sizes, and
+  one worker reached 836 MB in a cold build. Dropping the session frees it
+  (626 MB -> 191 MB), so a worker past 640 MB after a request reloads its
+  session for the next one (``RSS_LIMIT_MB`` in ``voices/kokoro/engine.py``).
 - Peak memory of one worker is set by the longest chunk: 621-625 MB with a
   319-character chunk in the run above, about 370 MB without one.
 """
