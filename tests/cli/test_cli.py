@@ -193,8 +193,12 @@ def test_voices_lists_engines_and_casting() -> None:
     ):
         assert line in result.output
     assert "voices: kal, awb_time, kal16, awb, rms, slt" in result.output
-    assert "voices: af_heart, af_bella, bf_emma, am_michael, am_fenrir, bm_george" in result.output
-    assert "zhanar       kokoro:af_heart" in result.output
+    kokoro_voices = next(line for line in result.output.splitlines() if line.strip().startswith("voices: af_heart"))
+    for name in ("af_heart", "am_echo", "af_bella", "bf_emma", "am_michael", "am_fenrir", "bm_george"):
+        assert name in kokoro_voices
+    assert "am_echo (the narrator's: 0.9% WER" in kokoro_voices  # why it was chosen, with the figures
+    assert "interviewer  kokoro:am_echo" in result.output and "zhanar       kokoro:af_heart" in result.output
+    assert "profile draft:" in result.output and "zhanar       flite:slt" in result.output
     assert "interviewer  gtts:en:co.uk" in result.output
 
 
@@ -233,7 +237,7 @@ def test_synth_then_nothing_to_do(tmp_path: Path) -> None:
     second = runner.invoke(app, ["synth", str(script), "--cache-dir", str(cache)])
     assert "2 from the cache, 0 synthesized" in second.output and "nothing changed" in second.output
     info = runner.invoke(app, ["cache", "info", "--cache-dir", str(cache)])
-    assert "2 clips" in info.output and "piper: 1 clips" in info.output and "kokoro: 1 clips" in info.output
+    assert "2 clips" in info.output and "kokoro: 2 clips" in info.output  # narrator am_echo, Zhanar af_heart
     cleared = runner.invoke(app, ["cache", "clear", "--cache-dir", str(cache)])
     assert cleared.exit_code == 0 and "cleared 2 clips" in cleared.output
 

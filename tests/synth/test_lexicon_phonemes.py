@@ -119,7 +119,7 @@ def test_say_a_line_of_the_script(tmp_path: Path) -> None:
     number = next(i for i, line in enumerate(lines, 1) if line.startswith("interviewer: ") and len(line) < 90)
     result = runner.invoke(app, ["say", str(SCRIPT), "--line", str(number), "-o", str(tmp_path / "line.wav")])
     assert result.exit_code == 0, result.output
-    assert "interviewer (piper:en_US-joe-medium)" in result.output
+    assert "interviewer (kokoro:am_echo)" in result.output
     assert (tmp_path / "line.wav").stat().st_size > 10_000
 
 

