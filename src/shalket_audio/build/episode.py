@@ -82,10 +82,12 @@ def build_episode(
     lock_wait_s: float = DEFAULT_WAIT_S,
     publish: bool = True,
     base_url: str | None = None,
+    release_engines: bool = True,
 ) -> BuildReport:
     """Build one episode into ``out_dir``, holding the folder's lock (see ``lock.py``) throughout, and then
     its listener files (feed, page, chapters, transcripts) unless ``publish`` is false: a caller building
-    several episodes into one folder publishes them together with ``publish_built``."""
+    several episodes into one folder publishes them together with ``publish_built``.  ``release_engines``
+    false keeps the engines' workers warm for the next build (``build --watch``; the caller releases them)."""
     with output_lock(out_dir, wait_s=lock_wait_s, on_wait=on_wait):
         check_names(out_dir, [episode])  # before anything is written
         _remove_leftovers(episode, out_dir)
@@ -100,6 +102,7 @@ def build_episode(
             registry=registry or default_registry(),
             on_progress=on_progress,
             stage=on_stage or (lambda _: None),
+            release_engines=release_engines,
         )
         record_episode(out_dir, episode)  # last: the episode is whole before the show lists it
         if not publish:
@@ -187,6 +190,7 @@ def _build_locked(
     registry: Registry,
     on_progress: Callable[[Progress], None] | None,
     stage: Callable[[str], None],
+    release_engines: bool = True,
 ) -> BuildReport:
     started = time.monotonic()
     assert episode.path is not None, "a built episode comes from a script file"
@@ -203,7 +207,7 @@ def _build_locked(
 
     bound_memory()
     synthesis, prepared, cover = _synthesize(
-        job, castings, cache, jobs=jobs, force=force, on_progress=on_progress, stage=stage
+        job, castings, cache, jobs=jobs, force=force, on_progress=on_progress, stage=stage, release=release_engines
     )
     stage("assembling")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -279,6 +283,7 @@ def _synthesize(
     force: bool,
     on_progress: Callable[[Progress], None] | None,
     stage: Callable[[str], None],
+    release: bool = True,
 ) -> tuple[SynthesisResult, dict[Path, ClipStats], bytes]:
     """Every clip, with helper threads working beside the engines: the cover, then each clip's trimming,
     resampling and loudness as soon as the clip exists (cached ones first).  A script's own cover is
@@ -315,6 +320,7 @@ def _synthesize(
             on_progress=on_progress,
             plan=job.plan,
             on_clip=prepare,
+            release_engines=release,
         )
     except BaseException:
         helper.shutdown(wait=False, cancel_futures=True)
