@@ -66,7 +66,7 @@ def watch_builds(
             ready = False
             for changes in watch(
                 *folders,
-                watch_filter=lambda _change, path, files=files: Path(path).resolve() in files,
+                watch_filter=_only(files),
                 step=SETTLE_MS,
                 rust_timeout=TICK_MS,
                 yield_on_timeout=True,  # the first (empty) yield says the watcher is in place
@@ -94,6 +94,13 @@ def watch_builds(
     finally:
         for name in registry.names():
             registry.engine(name).release()
+
+
+def _only(files: set[Path]) -> Callable[[object, str], bool]:
+    def keep(_change: object, path: str) -> bool:
+        return Path(path).resolve() in files
+
+    return keep
 
 
 def _attempt(
