@@ -9,13 +9,14 @@ unwinds the build; every engine worker is killed).  On any other exit the worker
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import ShalketError, from_os_error
 from ..script import load_script
-from ..voices import Registry
+from ..voices import Engine, Registry, VoiceRef
 from .show import SHOW_FILE
 
 #: Milliseconds without a further change before a burst of writes (an editor's save) counts as one save.
@@ -94,6 +95,29 @@ def watch_builds(
     finally:
         for name in registry.names():
             registry.engine(name).release()
+
+
+def warm_up(voices: Iterable[tuple[Engine, VoiceRef]]) -> None:
+    """Start the engines' workers now, in the background, with a throwaway line: the first edit's new clip
+    should not pay for an engine's start-up (Kokoro: about 2 s) when the first build needed no synthesis.
+    Only local engines that keep something warm (workers, a model) are started; a failure is left for the
+    real synthesis to report."""
+    chosen = {
+        (engine.name, str(voice)): (engine, voice)
+        for engine, voice in voices
+        if not engine.needs_network and type(engine).release is not Engine.release
+    }
+
+    def run() -> None:
+        for engine, voice in chosen.values():
+            with contextlib.suppress(Exception):
+                engine.synthesize(WARM_UP_TEXT, voice)
+
+    threading.Thread(target=run, name="warm-up", daemon=True).start()
+
+
+#: What a warm-up says (to no one).
+WARM_UP_TEXT = "Ready."
 
 
 def _only(files: set[Path]) -> Callable[[object, str], bool]:

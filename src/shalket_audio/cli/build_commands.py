@@ -113,8 +113,16 @@ def build_command(
     registry = default_registry()  # one for the whole watch, so its engines' workers stay warm
     forced = [force]  # --force applies to the first build only
 
+    warmed: list[bool] = []  # after the first good build, the engines are started for the first edit
+
     def rebuild() -> None:
-        _build_all(paths, settings, forced.pop() if forced else False, registry)
+        episodes = _build_all(paths, settings, forced.pop() if forced else False, registry)
+        if not warmed:
+            from ..build.watch import warm_up
+            from ..synth import cast
+
+            warmed.append(True)
+            warm_up((c.engine, c.voice) for e in episodes for c in cast(e, settings.voices, registry).values())
 
     def ready(files: set[Path]) -> None:
         typer.echo(f"watching {len(files)} files for changes (Ctrl-C to stop)…")
@@ -133,8 +141,9 @@ class _Settings:
     verify: bool
 
 
-def _build_all(paths: list[Path], settings: _Settings, force: bool, registry: Registry | None = None) -> None:
-    """Every script built and then published together; with ``registry`` (a watch), engines stay warm."""
+def _build_all(paths: list[Path], settings: _Settings, force: bool, registry: Registry | None = None) -> list[Episode]:
+    """Every script built and then published together; with ``registry`` (a watch), engines stay warm.
+    The episodes built."""
     from ..build import build_episode, check_names, publish_built
     from ..synth import ClipCache
 
@@ -173,6 +182,7 @@ def _build_all(paths: list[Path], settings: _Settings, force: bool, registry: Re
         )
     if settings.base_url is None:
         typer.echo("  the feed's URLs are relative: pass --base-url https://… (where OUT is served) to publish it")
+    return [episode for episode, _ in built]
 
 
 def _summary(report: BuildReport, bitrate: int) -> None:
