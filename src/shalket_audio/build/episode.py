@@ -33,7 +33,7 @@ from ..synth import DEFAULT_PROFILE, Clip, ClipCache, Progress, SynthesisPlan, S
 from ..synth import synthesize_episode as synthesize
 from ..voices import Registry, default_registry
 from .memory import bound_memory
-from .record import inputs_digest, is_current, output_paths, read_record, write_record
+from .record import ffmpeg_identity, inputs_digest, is_current, output_paths, read_record, write_record
 from .show import check_names, keep_feed_guid, record_episode, show_episodes, show_metadata
 
 if TYPE_CHECKING:
@@ -199,10 +199,13 @@ def _build_locked(
     plan = plan_episode(episode, castings)
     pacing = Pacing.from_episode(episode)
     mp3, _, record_path = output_paths(episode.path, out_dir)
-    inputs = inputs_digest(episode, plan.keys(), pacing, cover_identity(episode), bitrate)
     record = read_record(record_path)
+    ffmpeg, ffmpeg_stamp = ffmpeg_identity(record)
+    inputs = inputs_digest(episode, plan.keys(), pacing, cover_identity(episode), bitrate, ffmpeg)
     job = _Job(episode, out_dir, plan, pacing, record, bitrate, notices, started)
     if not force and is_current(record, inputs, mp3):
+        if ffmpeg_stamp and record.get("ffmpeg") != ffmpeg_stamp:  # so the next no-op need not ask ffmpeg
+            write_record(record_path, {**{k: v for k, v in record.items() if k != "version"}, "ffmpeg": ffmpeg_stamp})
         return _unchanged(job)
 
     bound_memory()
@@ -221,6 +224,7 @@ def _build_locked(
         record_path,
         {
             "inputs": inputs,
+            "ffmpeg": ffmpeg_stamp,
             "mp3_sha256": encoded.mp3_sha256,
             "duration_ms": timeline.duration_ms,
             "loudness": asdict(mastered.loudness),
