@@ -13,9 +13,11 @@ reported is that of the MP3 audio.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
+import os
 import re
 import subprocess
 import tempfile
@@ -329,11 +331,20 @@ def _join(parts: list[Part], work: Path, target: Path) -> None:
 
 
 def _prune(parts_dir: Path, keep: set[Path]) -> None:
-    """Parts no build uses any more are deleted, so the folder holds one episode's worth."""
+    """Parts this build used are kept, and as many again of the most recently used others, so undoing an
+    edit (or toggling a pause) re-encodes nothing; older ones are deleted, so the folder stays small."""
+    for path in keep:
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: the most recent
+    others = []
     for path in parts_dir.glob("*.mp3"):
         if path not in keep:
-            path.unlink(missing_ok=True)
-            path.with_suffix(".npz").unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                others.append((path.stat().st_mtime_ns, path))
+    others.sort(reverse=True)
+    for _, path in others[len(keep) :]:
+        path.unlink(missing_ok=True)
+        path.with_suffix(".npz").unlink(missing_ok=True)
 
 
 def _tee_escape(path: Path) -> str:

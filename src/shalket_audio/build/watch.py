@@ -98,22 +98,25 @@ def watch_builds(
 
 
 def warm_up(voices: Iterable[tuple[Engine, VoiceRef]]) -> None:
-    """Start the engines' workers now, in the background, with a throwaway line: the first edit's new clip
-    should not pay for an engine's start-up (Kokoro: about 2 s) when the first build needed no synthesis.
-    Only local engines that keep something warm (workers, a model) are started; a failure is left for the
-    real synthesis to report."""
+    """Start the engines' workers now with a throwaway line, all at once, and wait for them: the first
+    edit's new clip should not pay for an engine's start-up (Kokoro: about 2 s) when the first build needed no
+    synthesis.  Only local engines that keep something warm (workers, a model) are started; a failure is left
+    for the real synthesis to report."""
     chosen = {
         (engine.name, str(voice)): (engine, voice)
         for engine, voice in voices
         if not engine.needs_network and type(engine).release is not Engine.release
     }
 
-    def run() -> None:
-        for engine, voice in chosen.values():
-            with contextlib.suppress(Exception):
-                engine.synthesize(WARM_UP_TEXT, voice)
+    def run(engine: Engine, voice: VoiceRef) -> None:
+        with contextlib.suppress(Exception):
+            engine.synthesize(WARM_UP_TEXT, voice)
 
-    threading.Thread(target=run, name="warm-up", daemon=True).start()
+    threads = [threading.Thread(target=run, args=pair, daemon=True) for pair in chosen.values()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()  # Ctrl-C still interrupts this wait: the workers are then killed
 
 
 #: What a warm-up says (to no one).
