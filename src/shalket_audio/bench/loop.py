@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import queue
+import random
 import statistics
 import subprocess
 import sys
@@ -111,8 +112,11 @@ def _title_edit(text: str, n: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-#: Short phrases no script line ends with, so each edit needs exactly one new clip.
-_WORDS = ("said the reporter", "as we heard", "in the end", "that winter", "they told us", "once again")
+#: Short phrases no script line ends with; each run adds its own number, so each edit needs exactly one new
+#: clip even with a cache left by an earlier run.
+_PHRASES = ("said the reporter", "as we heard", "in the end", "that winter", "they told us", "once again")
+_RUN = random.SystemRandom().randrange(100, 999)
+_WORDS = tuple(f"{phrase} {_RUN}" for phrase in _PHRASES)
 
 
 def _timed_command(command: list[str], env: dict[str, str]) -> float:
@@ -129,9 +133,11 @@ def _watched(script: Path, out: Path, env: dict[str, str], original: str) -> dic
     try:
         watch.until("watching ")
 
-        def after(text: str) -> float:
+        def after(text: str, synthesized: int = 0) -> float:
             saved = _save(script, text)
-            done, _ = watch.until("watching ")
+            done, output = watch.until("watching ")
+            if f"{synthesized} clips synthesized" not in output:
+                raise SystemExit(f"expected {synthesized} new clips:\n{output}")
             return done - saved
 
         cached: list[float] = []
@@ -141,7 +147,7 @@ def _watched(script: Path, out: Path, env: dict[str, str], original: str) -> dic
             cached.append(after(_title_edit(original, n)))
             cached.append(after(original))  # the undo
             for speaker in new_clip:
-                new_clip[speaker].append(after(_segment_edit(original, speaker, _WORDS[n])))
+                new_clip[speaker].append(after(_segment_edit(original, speaker, _WORDS[n]), synthesized=1))
             after(original)
     finally:
         watch.stop()
@@ -179,7 +185,9 @@ def _say_watched(script: Path, work: Path, env: dict[str, str], original: str) -
             edited = list(lines)
             edited[number - 1] = f"zhanar: And {_WORDS[n]}, in Almaty, number {n + 7}."
             saved = _save(script, "\n".join(edited) + "\n")
-            done, _ = watch.until("watching ")
+            done, output = watch.until("watching ")
+            if "1 of 1 clips synthesized" not in output:
+                raise SystemExit(f"expected a new clip:\n{output}")
             times.append(done - saved)
     finally:
         watch.stop()

@@ -113,10 +113,22 @@ def warm_up(voices: Iterable[tuple[Engine, VoiceRef]]) -> None:
             engine.synthesize(WARM_UP_TEXT, voice)
 
     threads = [threading.Thread(target=run, args=pair, daemon=True) for pair in chosen.values()]
+    threads.append(threading.Thread(target=_preload, daemon=True))
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()  # Ctrl-C still interrupts this wait: the workers are then killed
+
+
+def _preload() -> None:
+    """What an edit's build uses and a no-op build never loads (numpy's filters, the encoder, the tags, the
+    listener files): loaded now, not on the first save."""
+    import importlib
+
+    for module in ("scipy.signal", "mutagen.mp3", "soxr"):
+        importlib.import_module(module)
+    from ..audio import assemble, master, tags  # noqa: F401
+    from ..publish import package  # noqa: F401
 
 
 #: What a warm-up says (to no one).
