@@ -109,6 +109,17 @@ def test_a_watch_session_rebuilds_reports_a_bad_edit_and_stops_on_ctrl_c(tmp_pat
         probe = subprocess.run(["ffprobe", "-v", "error", str(mp3)], capture_output=True, text=True, check=False)
         assert probe.returncode == 0 and not probe.stderr
 
+        # The watch holds the output folder's lock while it waits: another build gives up, naming it.
+        env = dict(os.environ, SHALKET_CACHE_DIR=str(cache), COLUMNS="200")
+        other = subprocess.run(
+            [sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(out), "--wait", "0"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert other.returncode == 1 and f"pid {session.process.pid}" in other.stderr, other.stderr
+
         # A snapshot of the folder before the fix, for a plain build of the same edit to start from.
         twin = tmp_path / "twin"
         shutil.copytree(out, twin)
