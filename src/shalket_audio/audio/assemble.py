@@ -15,7 +15,6 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 import numpy as np
 
@@ -46,9 +45,10 @@ class ClipStats:
 
 @dataclass(frozen=True)
 class Assembly:
-    #: each chapter's PCM (s16le, 44.1 kHz mono, voices matched, before the episode gain) in its own file:
-    #: the episode is never one array in memory, whatever its length.
-    chapter_files: tuple[Path, ...]
+    #: each chapter's PCM (s16le, 44.1 kHz mono, voices matched, before the episode gain), written to its own
+    #: file only when the encoder needs it: the episode is never one array in memory, whatever its length,
+    #: and a chapter whose encoded part is cached is never written at all.
+    chapters: tuple[ChapterAudio, ...]
     timeline: Timeline
     raw_lufs: dict[str, float]  # per speaker as synthesized (dual-mono LUFS)
     voice_lufs: dict[str, float]  # per speaker after taming peaks, before matching
@@ -127,8 +127,7 @@ def _match_voices(
             if _tamed(clip, ceiling):
                 # Peaks far above the voice's loudness would be squashed by the episode limiter and leave this
                 # voice quieter than the other: tame them now, per voice, and measure again below.
-                samples = limit(_load(seg.clips[number], pacing, store), 0.0, ceiling)
-                clips[number] = ClipStats(len(samples), clip.peak_dbfs, sub_block_energies(samples, SAMPLE_RATE))
+                clips[number] = _tamed_stats(seg.clips[number], clip, ceiling, pacing, store)
     voice_lufs = {tag: _held(gated_loudness(voice_energies(tag)), held.get(tag, (None, None))[1]) for tag in speakers}
     finite = [v for v in voice_lufs.values() if np.isfinite(v)]
     target = (min(finite) if finite else 0.0) - VOICE_HEADROOM_DB
@@ -147,10 +146,10 @@ def _match_voices(
 
 def _write_chapters(
     episode: Episode, synthesis: SynthesisResult, pacing: Pacing, voices: _Voices, work: Path, store: Path | None
-) -> tuple[list[TimedSegment], tuple[Path, ...], list[int], int]:
-    """The second pass: each chapter's audio into its own file, one clip at a time, with the pauses; the
-    timed segments, the files, the chapters' start times and the duration (ms)."""
-    writer = _ChapterWriter(work)
+) -> tuple[list[TimedSegment], tuple[ChapterAudio, ...], list[int], int]:
+    """The second pass: each chapter's audio, one clip at a time, with the pauses (as a recipe, written when
+    needed); the timed segments, the chapters, the chapters' start times and the duration (ms)."""
+    writer = _ChapterWriter(work, pacing, store)
     timed: list[TimedSegment] = []
     silence, ms = writer.silence, writer.ms
     silence(pacing.lead_in)
@@ -179,11 +178,8 @@ def _write_chapters(
         for number, (source, measured) in enumerate(zip(audio.clips, clip_stats, strict=True)):
             if number:
                 silence(pacing.sentence)
-            samples = _load(source, pacing, store)
-            if _tamed(measured, ceiling):
-                samples = limit(samples, 0.0, ceiling)
             clip_start = writer.position
-            writer.add(_with_gain_and_fades(samples, voices.gains[segment.speaker], pacing.fade))
+            writer.add(source, measured, voices.gains[segment.speaker], ceiling if _tamed(measured, ceiling) else None)
             chunks.append(TimedChunk(parts[number], ms(clip_start), ms(writer.position)))
         timed.append(
             TimedSegment(index, chapter, segment.speaker, segment.text, ms(start), ms(writer.position), tuple(chunks))
@@ -222,47 +218,96 @@ def _silent(episode: Episode, synthesis: SynthesisResult, stats: list[list[ClipS
     )
 
 
-class _ChapterWriter:
-    """Raw PCM written chapter by chapter to files, counting samples for the timeline."""
+#: What a chapter's audio is made of, in order: a clip (with its gain and, when tamed, its peak ceiling), or
+#: that many samples of silence.
+_Step = tuple[Clip, float, float | None] | int
 
-    def __init__(self, work: Path) -> None:
+
+@dataclass(frozen=True)
+class ChapterAudio:
+    """One chapter's audio as a recipe: ``key`` names everything its PCM is made from (so the encoded part
+    can be found by it), ``write`` makes the PCM file (once) when the encoder needs it."""
+
+    key: str
+    path: Path
+    steps: tuple[_Step, ...]
+    pacing: Pacing
+    store: Path | None
+
+    def write(self) -> Path:
+        if self.path.is_file():
+            return self.path
+        with self.path.open("wb") as handle:
+            for step in self.steps:
+                if isinstance(step, int):
+                    for start in range(0, step, SAMPLE_RATE * 10):
+                        handle.write(bytes(2 * min(SAMPLE_RATE * 10, step - start)))
+                    continue
+                clip, gain, ceiling = step
+                samples = _load(clip, self.pacing, self.store)
+                if ceiling is not None:
+                    samples = limit(samples, 0.0, ceiling)
+                handle.write(_with_gain_and_fades(samples, gain, self.pacing.fade))
+        return self.path
+
+
+#: Bump when the way a chapter's PCM is made from its steps changes.
+CHAPTER_RECIPE_VERSION = 1
+
+
+class _ChapterWriter:
+    """Each chapter's steps, counting samples for the timeline (clip lengths come from their stats)."""
+
+    def __init__(self, work: Path, pacing: Pacing, store: Path | None) -> None:
         self.work = work
+        self.pacing = pacing
+        self.store = store
         self.position = 0  # in samples, from the start of the episode
         self.boundaries: list[int] = [0]
-        self.files: list[Path] = []
-        self._handle: BinaryIO | None = None
+        self.chapters: list[ChapterAudio] = []
+        self._steps: list[_Step] = []
+        self._started = False
         self.next_chapter(first=True)
 
     def next_chapter(self, first: bool = False) -> None:
-        if self._handle is not None:
-            self._handle.close()
+        if self._started:
+            self._close_chapter()
         if not first:
             self.boundaries.append(self.position)
-        path = self.work / f"chapter-{len(self.files):03d}.pcm"
-        self.files.append(path)
-        self._handle = path.open("wb")
+        self._started = True
 
-    def add(self, data: bytes) -> None:
-        assert self._handle is not None
-        self._handle.write(data)
-        self.position += len(data) // 2
+    def _close_chapter(self) -> None:
+        steps = tuple(self._steps)
+        self._steps = []
+        digest = hashlib.sha256(
+            repr((CHAPTER_RECIPE_VERSION, self.pacing.trim_threshold_dbfs, self.pacing.trim_keep)).encode()
+        )
+        digest.update(repr((self.pacing.fade, SAMPLE_RATE)).encode())
+        for step in steps:
+            described = step if isinstance(step, int) else (step[0].path.name, repr(step[1]), repr(step[2]))
+            digest.update(repr(described).encode())
+        path = self.work / f"chapter-{len(self.chapters):03d}.pcm"
+        self.chapters.append(ChapterAudio(digest.hexdigest(), path, steps, self.pacing, self.store))
+
+    def add(self, clip: Clip, stats: ClipStats, gain: float, ceiling: float | None) -> None:
+        self._steps.append((clip, gain, ceiling))
+        self.position += stats.samples
 
     def silence(self, ms: int) -> None:
-        remaining = SAMPLE_RATE * ms // 1000
-        while remaining > 0:
-            step = min(remaining, SAMPLE_RATE * 10)
-            self.add(bytes(2 * step))
-            remaining -= step
+        samples = SAMPLE_RATE * ms // 1000
+        if samples > 0:
+            self._steps.append(samples)
+            self.position += samples
 
     @staticmethod
     def ms(samples: int) -> int:
         return round(samples * 1000 / SAMPLE_RATE)
 
-    def close(self) -> tuple[tuple[Path, ...], tuple[int, ...]]:
-        if self._handle is not None:
-            self._handle.close()
-            self._handle = None
-        return tuple(self.files), tuple(self.boundaries)
+    def close(self) -> tuple[tuple[ChapterAudio, ...], tuple[int, ...]]:
+        if self._started:
+            self._close_chapter()
+            self._started = False
+        return tuple(self.chapters), tuple(self.boundaries)
 
 
 def _with_pauses(episode: Episode) -> Iterable[tuple[int, Segment, int, tuple[int, int] | None]]:
@@ -294,29 +339,60 @@ def prepare_clip(clip: Clip, pacing: Pacing, store: Path | None = None) -> tuple
     With ``store`` (a folder), the result is kept there by clip and trimming settings, so a rebuild loads it
     instead of decoding and resampling again; a damaged file is simply made again.
     """
-    saved = None
-    if store is not None:
-        variant = hashlib.sha256(
-            f"{pacing.trim_threshold_dbfs}/{pacing.trim_keep}/{SAMPLE_RATE}/1".encode()
-        ).hexdigest()
-        saved = store / clip.path.stem[-16:] / f"{clip.path.stem}-{variant[:12]}.npz"
+    saved = _stored(clip, pacing, store, "npz")
+    if saved is not None:
         # Missing or damaged (a bad zip, a short array): make it again.
         with contextlib.suppress(Exception), np.load(saved) as data:
             return data["samples"], data["energies"]
     samples = _trimmed_44k(clip.path.read_bytes(), clip.format, pacing)
     energies = sub_block_energies(samples, SAMPLE_RATE)
     if saved is not None:
-        buffer = io.BytesIO()
-        np.savez(buffer, samples=samples, energies=energies)
-        with contextlib.suppress(OSError):  # a read-only cache still builds, only slower
-            atomic_write_bytes(saved, buffer.getvalue())
+        _keep(saved, samples=samples, energies=energies)
     return samples, energies
 
 
 def measure_clip(clip: Clip, pacing: Pacing, store: Path | None = None) -> ClipStats:
-    """``prepare_clip``, keeping only what the first pass needs (the samples stay in ``store``)."""
+    """What the first pass needs of a clip: its analysis (length, peak, energies) is kept in ``store`` beside
+    the prepared clip, a few kilobytes, so a rebuild reads that and never the clip's samples."""
+    saved = _stored(clip, pacing, store, "stats")
+    if saved is not None:
+        with contextlib.suppress(Exception), np.load(saved) as data:
+            return ClipStats(int(data["samples"]), float(data["peak_dbfs"]), data["energies"])
     samples, energies = prepare_clip(clip, pacing, store)
-    return ClipStats(len(samples), _peak_dbfs(samples), energies)
+    stats = ClipStats(len(samples), _peak_dbfs(samples), energies)
+    if saved is not None:
+        _keep(saved, samples=np.int64(stats.samples), peak_dbfs=np.float64(stats.peak_dbfs), energies=energies)
+    return stats
+
+
+def _tamed_stats(clip: Clip, stats: ClipStats, ceiling: float, pacing: Pacing, store: Path | None) -> ClipStats:
+    """The stats of ``clip`` with its peaks limited to ``ceiling``; kept in ``store`` like the clip's own, since
+    most clips of a voice are tamed and the ceiling moves only when the voice's loudness does."""
+    tag = hashlib.sha256(repr(ceiling).encode()).hexdigest()[:12]
+    saved = _stored(clip, pacing, store, f"tamed-{tag}.stats")
+    if saved is not None:
+        with contextlib.suppress(Exception), np.load(saved) as data:
+            return ClipStats(stats.samples, stats.peak_dbfs, data["energies"])
+    samples = limit(_load(clip, pacing, store), 0.0, ceiling)
+    tamed = ClipStats(len(samples), stats.peak_dbfs, sub_block_energies(samples, SAMPLE_RATE))
+    if saved is not None:
+        _keep(saved, energies=tamed.energies)
+    return tamed
+
+
+def _stored(clip: Clip, pacing: Pacing, store: Path | None, suffix: str) -> Path | None:
+    """Where ``store`` keeps what is made from ``clip`` under these trimming settings."""
+    if store is None:
+        return None
+    variant = hashlib.sha256(f"{pacing.trim_threshold_dbfs}/{pacing.trim_keep}/{SAMPLE_RATE}/1".encode()).hexdigest()
+    return store / clip.path.stem[-16:] / f"{clip.path.stem}-{variant[:12]}.{suffix}"
+
+
+def _keep(path: Path, **arrays: np.ndarray | np.generic) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]
+    with contextlib.suppress(OSError):  # a read-only cache still builds, only slower
+        atomic_write_bytes(path, buffer.getvalue())
 
 
 def _load(clip: Clip, pacing: Pacing, store: Path | None) -> np.ndarray:

@@ -13,17 +13,20 @@ reported is that of the MP3 audio.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
+import os
 import re
 import subprocess
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -43,6 +46,8 @@ CODEC_LOSS_LU = 0.3
 #: Encoding again is worth it only when a pass lands this far off target.
 LOUDNESS_TOLERANCE_LU = 0.5
 ENCODER_SETTINGS = ("-c:a", "libmp3lame", "-ar", str(SAMPLE_RATE), "-ac", "1", "-compression_level", "5")
+#: Parts are keyed by their chapter's recipe (not its PCM) since version 2.
+PARTS_VERSION = 2
 _BLOCK = SAMPLE_RATE * 20
 _LOOKAHEAD = SAMPLE_RATE * 8 // 1000  # 8 ms: catches a peak before it arrives
 _SMOOTH = SAMPLE_RATE * 8 // 1000
@@ -133,8 +138,18 @@ def _sliding_min(x: np.ndarray, size: int) -> np.ndarray:
     return np.minimum(suffix[:count], prefix[size - 1 : size - 1 + count])
 
 
+class ChapterPCM(Protocol):
+    """A chapter's raw PCM (s16le, 44.1 kHz mono): ``key`` names what it is made from, ``write`` makes its file
+    (only called for a chapter whose part is not cached)."""
+
+    @property
+    def key(self) -> str: ...
+
+    def write(self) -> Path: ...
+
+
 def master(
-    chapter_files: list[Path],
+    chapters: Sequence[ChapterPCM],
     gain_db: float,
     parts_dir: Path,
     work: Path,
@@ -143,8 +158,8 @@ def master(
 ) -> Mastered:
     """Encode to ``target`` at -16 LUFS / at most -1 dBTP, measured on the MP3 audio; redo only if it missed.
 
-    ``chapter_files`` hold each chapter's raw PCM (s16le, 44.1 kHz mono); ``gain_db`` is the episode gain the
-    caller predicts.
+    ``chapters``: each chapter's raw PCM; a chapter whose part (keyed by the chapter's key and the settings) is
+    cached is neither written nor read.  ``gain_db`` is the episode gain the caller predicts.
     """
     if not np.isfinite(gain_db):
         raise RuntimeFailure(
@@ -155,7 +170,7 @@ def master(
     while passes < 3:
         passes += 1
         # Chapter by chapter, so a chapter's audio depends only on its own content, the gain and the ceiling.
-        parts, made = _parts(chapter_files, gain, ceiling, parts_dir, bitrate)
+        parts, made = _parts(chapters, gain, ceiling, parts_dir, bitrate)
         encoded.update(made)
         energies = np.concatenate([part.sub_blocks for part in parts])
         loudness = Loudness(round(gated_loudness(energies), 1), round(max(p.true_peak_dbtp for p in parts), 1))
@@ -185,34 +200,28 @@ def master(
 
 
 def _parts(
-    chapter_files: list[Path], gain: float, ceiling: float, parts_dir: Path, bitrate: int
+    chapters: Sequence[ChapterPCM], gain: float, ceiling: float, parts_dir: Path, bitrate: int
 ) -> tuple[list[Part], list[int]]:
     """Each chapter limited and encoded, from the cache (keyed by its input and settings) or now, two at a time."""
     parts_dir.mkdir(parents=True, exist_ok=True)
-    settings = json.dumps([ffmpeg_version(), bitrate, *ENCODER_SETTINGS, round(gain, 6), round(ceiling, 6)]).encode()
-    keys = [_file_key(settings, path) for path in chapter_files]
+    settings = json.dumps(
+        [PARTS_VERSION, ffmpeg_version(), bitrate, *ENCODER_SETTINGS, round(gain, 6), round(ceiling, 6)]
+    )
+    keys = [hashlib.sha256(f"{settings}/{chapter.key}".encode()).hexdigest()[:32] for chapter in chapters]
     found: dict[int, Part] = {}
     for index, key in enumerate(keys):
         part = _cached_part(parts_dir, key)
         if part is not None:
             found[index] = part
-    missing = [index for index in range(len(chapter_files)) if index not in found]
+    missing = [index for index in range(len(chapters)) if index not in found]
     with ThreadPoolExecutor(max_workers=2) as pool:  # LAME is single-threaded: one part per core
         for index, part in zip(
             missing,
-            pool.map(lambda i: _encode_part(chapter_files[i], gain, ceiling, parts_dir, keys[i], bitrate), missing),
+            pool.map(lambda i: _encode_part(chapters[i].write(), gain, ceiling, parts_dir, keys[i], bitrate), missing),
             strict=True,
         ):
             found[index] = part
-    return [found[index] for index in range(len(chapter_files))], missing
-
-
-def _file_key(settings: bytes, path: Path) -> str:
-    digest = hashlib.sha256(settings)
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()[:32]
+    return [found[index] for index in range(len(chapters))], missing
 
 
 def _cached_part(parts_dir: Path, key: str) -> Part | None:
@@ -322,11 +331,20 @@ def _join(parts: list[Part], work: Path, target: Path) -> None:
 
 
 def _prune(parts_dir: Path, keep: set[Path]) -> None:
-    """Parts no build uses any more are deleted, so the folder holds one episode's worth."""
+    """Parts this build used are kept, and as many again of the most recently used others, so undoing an
+    edit (or toggling a pause) re-encodes nothing; older ones are deleted, so the folder stays small."""
+    for path in keep:
+        with contextlib.suppress(OSError):
+            os.utime(path)  # used now: the most recent
+    others = []
     for path in parts_dir.glob("*.mp3"):
         if path not in keep:
-            path.unlink(missing_ok=True)
-            path.with_suffix(".npz").unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                others.append((path.stat().st_mtime_ns, path))
+    others.sort(reverse=True)
+    for _, path in others[len(keep) :]:
+        path.unlink(missing_ok=True)
+        path.with_suffix(".npz").unlink(missing_ok=True)
 
 
 def _tee_escape(path: Path) -> str:

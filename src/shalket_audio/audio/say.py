@@ -67,8 +67,10 @@ def say(
     speaker: str | None = None,
     text: str | None = None,
     line: int | None = None,
+    release_engine: bool = True,
 ) -> Take:
-    """Synthesize (or fetch from the cache) one text in one speaker's voice and write it to ``out`` as WAV."""
+    """Synthesize (or fetch from the cache) one text in one speaker's voice and write it to ``out`` as WAV.
+    ``release_engine`` false keeps the engine's workers warm for the next take (``say --watch``)."""
     started = time.monotonic()
     if line is not None:
         segment = segment_at(episode, line)
@@ -101,7 +103,8 @@ def say(
         else:
             hits += 1
         clips.append(clip)
-    casting.engine.release()
+    if release_engine:
+        casting.engine.release()
     # The same pause the build leaves between the sentence chunks of one segment, from the script's pacing.
     joined, duration_ms = join_clips(
         [(clip.path.read_bytes(), clip.format) for clip in clips], Pacing.from_episode(episode).sentence

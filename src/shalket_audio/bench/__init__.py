@@ -10,6 +10,8 @@ Measures, in one run on this machine:
   segment timing measured on each MP3; and text preparation, script parsing
   and article conversion at one size and at twice that size, whose time
   ratio should be about 2 (linear);
+- the producer's loop (``loop.py``): ``build --watch`` from save to episode, an edit and a no-op without
+  it, and ``say --watch``;
 - the listening check (``listening.py``): ``verify`` with no transcript
   cached and after one more edit, each voice's word error rate, and the
   clips to check.
@@ -29,6 +31,7 @@ from typing import Any
 
 from .episode import TARGETS, episode_figures, episode_rows, verdict
 from .listening import listening_figures, listening_rows
+from .loop import loop_figures, loop_rows
 from .scale import linear_time, memory_at_lengths
 
 #: Doubling the input may at most multiply the time by this (2 is linear; noise on a shared machine).
@@ -47,12 +50,13 @@ def main(argv: list[str] | None = None) -> None:
         figures: dict[str, Any] = {"machine": _machine()}
         figures.update(episode_figures(args.script, work))
         figures.update(listening_figures(args.script, work))
+        figures.update(loop_figures(args.script, work))  # the producer's loop, from the clips cached above
         figures["lengths"] = memory_at_lengths(args.script, work / "cache", work)
     figures["linear"] = linear_time(args.script, args.article)
     if args.json:
         print(json.dumps(figures, indent=2))
         return
-    rows = episode_rows(figures) + listening_rows(figures)
+    rows = episode_rows(figures) + listening_rows(figures) + loop_rows(figures)
     for length in figures["lengths"].values():
         rows.append(
             (

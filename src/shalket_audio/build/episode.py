@@ -33,7 +33,7 @@ from ..synth import DEFAULT_PROFILE, Clip, ClipCache, Progress, SynthesisPlan, S
 from ..synth import synthesize_episode as synthesize
 from ..voices import Registry, default_registry
 from .memory import bound_memory
-from .record import inputs_digest, is_current, output_paths, read_record, write_record
+from .record import ffmpeg_identity, inputs_digest, is_current, output_paths, read_record, write_record
 from .show import check_names, keep_feed_guid, record_episode, show_episodes, show_metadata
 
 if TYPE_CHECKING:
@@ -82,10 +82,12 @@ def build_episode(
     lock_wait_s: float = DEFAULT_WAIT_S,
     publish: bool = True,
     base_url: str | None = None,
+    release_engines: bool = True,
 ) -> BuildReport:
     """Build one episode into ``out_dir``, holding the folder's lock (see ``lock.py``) throughout, and then
     its listener files (feed, page, chapters, transcripts) unless ``publish`` is false: a caller building
-    several episodes into one folder publishes them together with ``publish_built``."""
+    several episodes into one folder publishes them together with ``publish_built``.  ``release_engines``
+    false keeps the engines' workers warm for the next build (``build --watch``; the caller releases them)."""
     with output_lock(out_dir, wait_s=lock_wait_s, on_wait=on_wait):
         check_names(out_dir, [episode])  # before anything is written
         _remove_leftovers(episode, out_dir)
@@ -100,6 +102,7 @@ def build_episode(
             registry=registry or default_registry(),
             on_progress=on_progress,
             stage=on_stage or (lambda _: None),
+            release_engines=release_engines,
         )
         record_episode(out_dir, episode)  # last: the episode is whole before the show lists it
         if not publish:
@@ -187,6 +190,7 @@ def _build_locked(
     registry: Registry,
     on_progress: Callable[[Progress], None] | None,
     stage: Callable[[str], None],
+    release_engines: bool = True,
 ) -> BuildReport:
     started = time.monotonic()
     assert episode.path is not None, "a built episode comes from a script file"
@@ -195,15 +199,18 @@ def _build_locked(
     plan = plan_episode(episode, castings)
     pacing = Pacing.from_episode(episode)
     mp3, _, record_path = output_paths(episode.path, out_dir)
-    inputs = inputs_digest(episode, plan.keys(), pacing, cover_identity(episode), bitrate)
     record = read_record(record_path)
+    ffmpeg, ffmpeg_stamp = ffmpeg_identity(record)
+    inputs = inputs_digest(episode, plan.keys(), pacing, cover_identity(episode), bitrate, ffmpeg)
     job = _Job(episode, out_dir, plan, pacing, record, bitrate, notices, started)
     if not force and is_current(record, inputs, mp3):
+        if ffmpeg_stamp and record.get("ffmpeg") != ffmpeg_stamp:  # so the next no-op need not ask ffmpeg
+            write_record(record_path, {**{k: v for k, v in record.items() if k != "version"}, "ffmpeg": ffmpeg_stamp})
         return _unchanged(job)
 
     bound_memory()
     synthesis, prepared, cover = _synthesize(
-        job, castings, cache, jobs=jobs, force=force, on_progress=on_progress, stage=stage
+        job, castings, cache, jobs=jobs, force=force, on_progress=on_progress, stage=stage, release=release_engines
     )
     stage("assembling")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -217,6 +224,7 @@ def _build_locked(
         record_path,
         {
             "inputs": inputs,
+            "ffmpeg": ffmpeg_stamp,
             "mp3_sha256": encoded.mp3_sha256,
             "duration_ms": timeline.duration_ms,
             "loudness": asdict(mastered.loudness),
@@ -279,6 +287,7 @@ def _synthesize(
     force: bool,
     on_progress: Callable[[Progress], None] | None,
     stage: Callable[[str], None],
+    release: bool = True,
 ) -> tuple[SynthesisResult, dict[Path, ClipStats], bytes]:
     """Every clip, with helper threads working beside the engines: the cover, then each clip's trimming,
     resampling and loudness as soon as the clip exists (cached ones first).  A script's own cover is
@@ -315,6 +324,7 @@ def _synthesize(
             on_progress=on_progress,
             plan=job.plan,
             on_clip=prepare,
+            release_engines=release,
         )
     except BaseException:
         helper.shutdown(wait=False, cancel_futures=True)
@@ -359,7 +369,7 @@ def _assemble_and_encode(
     stage("encoding")
     encoded = work / "episode.mp3"
     parts_dir = job.out_dir / f".{mp3.stem}.parts"
-    mastered = master(list(assembly.chapter_files), gain, parts_dir, work, encoded, job.bitrate)
+    mastered = master(assembly.chapters, gain, parts_dir, work, encoded, job.bitrate)
     duration_ms = _mp3_duration_ms(encoded)
     timeline = assembly.timeline.shifted(mastered.offsets_ms, duration_ms)
     write_tags(encoded, job.episode, timeline, duration_ms, cover)

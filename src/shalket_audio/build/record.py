@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..audio.ffmpeg import ffmpeg_version
+from ..audio.ffmpeg import ffmpeg_binary, ffmpeg_version
 from ..audio.timeline import TIMELINE_VERSION, Pacing
 from ..fileio import atomic_write_text, file_sha256_or_none
 from ..script import Comment, Episode, Segment
@@ -36,12 +37,31 @@ def forget(script: Path, out_dir: Path) -> None:
     output_paths(script, out_dir)[2].unlink(missing_ok=True)
 
 
-def inputs_digest(episode: Episode, keys: list[str], pacing: Pacing, cover: str, bitrate: int) -> str:
+def ffmpeg_identity(record: dict[str, Any]) -> tuple[str, list[Any]]:
+    """The encoder's version, and what to keep in the record to know it next time without running
+    ``ffmpeg -version`` (70-110 ms here, most of a no-op build's own work): the binary's path, time and size."""
+    binary = ffmpeg_binary()
+    try:
+        stat = os.stat(binary)
+    except OSError:
+        return ffmpeg_version(), []
+    stamp = [binary, stat.st_mtime_ns, stat.st_size]
+    known = record.get("ffmpeg")
+    if isinstance(known, list) and len(known) == 4 and known[:3] == stamp:
+        return str(known[3]), known
+    version = ffmpeg_version()
+    return version, [*stamp, version]
+
+
+def inputs_digest(
+    episode: Episode, keys: list[str], pacing: Pacing, cover: str, bitrate: int, ffmpeg: str | None = None
+) -> str:
+    """What the episode is made from, as one digest; ``ffmpeg``: the encoder's version, when already known."""
     material = {
         "record": RECORD_VERSION,
         "tool": __version__,
         "timeline": TIMELINE_VERSION,  # a timeline of an older version is made again (with the audio)
-        "ffmpeg": ffmpeg_version(),
+        "ffmpeg": ffmpeg if ffmpeg is not None else ffmpeg_version(),
         # Numbering only the feed shows changes no audio or tag: editing it re-encodes nothing.
         "metadata": {k: v for k, v in asdict(episode.metadata).items() if k not in FEED_ONLY_FIELDS},
         "speakers": [(s.tag, s.name, s.role) for s in episode.speakers],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -19,6 +20,7 @@ from ..voices.defaults import DEFAULT_PROFILE
 if TYPE_CHECKING:
     from ..build import BuildReport
     from ..verify.check import VerifyReport
+    from ..voices import Registry
 
 from .app import (
     CacheDirOption,
@@ -62,6 +64,13 @@ def build_command(
     verify: Annotated[
         bool, typer.Option("--verify", help="Then hear every clip back and report what to check (see `verify`).")
     ] = False,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="Keep the voices warm and build again on each save of the scripts, their covers or show.yaml.",
+        ),
+    ] = False,
 ) -> None:
     """Build finished episodes and what listeners download with them.
 
@@ -80,44 +89,90 @@ def build_command(
       shalket-audio build --base-url https://example.com/podcast/
 
       shalket-audio build script/shal-ket.md --voices google --out public --bitrate 128
+
+      shalket-audio build --watch   # edit, save, hear it: rebuilt in about a second
     """
     # Long only for its option declarations and help text: the work is build_episode's and publish_built's.
-    from ..build import build_episode, publish_built
-    from ..synth import ClipCache
-
     if base_url is not None and not re.match(r"https?://[^/\s]+", base_url):
         raise InputError(
             f"--base-url {base_url!r} is not an http(s) URL", fix="give it as https://example.com/podcast/"
         )
     if base_url is not None and not base_url.endswith("/"):
         base_url += "/"
-    # One build per output folder, held until the command ends: a second one waits (saying for whom).
+    # One build per output folder, held until the command ends (a watch holds it while it runs): a second one
+    # waits (saying for whom).
     ctx.with_resource(output_lock(out, wait_s=wait, on_wait=lambda message: typer.echo(f"note: {message}", err=True)))
-    from ..build import check_names
+    paths = default_scripts(scripts)
+    settings = _Settings(out, voices, jobs, bitrate, cache_dir, base_url, verify)
+    if not watch:
+        _build_all(paths, settings, force)
+        return
+    from ..build.watch import watch_builds
+    from ..voices import default_registry
 
+    registry = default_registry()  # one for the whole watch, so its engines' workers stay warm
+    forced = [force]  # --force applies to the first build only
+
+    warmed: list[bool] = []  # after the first good build, the engines are started for the first edit
+
+    def rebuild() -> None:
+        episodes = _build_all(paths, settings, forced.pop() if forced else False, registry)
+        if not warmed:
+            from ..build.watch import warm_up
+            from ..synth import cast
+
+            warmed.append(True)
+            warm_up((c.engine, c.voice) for e in episodes for c in cast(e, settings.voices, registry).values())
+
+    def ready(files: set[Path]) -> None:
+        typer.echo(f"watching {len(files)} files for changes (Ctrl-C to stop)…")
+
+    watch_builds(paths, rebuild, lambda exc: typer.echo(f"error: {exc}", err=True), registry, on_ready=ready)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    out: Path
+    voices: str
+    jobs: int | None
+    bitrate: int
+    cache_dir: Path | None
+    base_url: str | None
+    verify: bool
+
+
+def _build_all(paths: list[Path], settings: _Settings, force: bool, registry: Registry | None = None) -> list[Episode]:
+    """Every script built and then published together; with ``registry`` (a watch), engines stay warm.
+    The episodes built."""
+    from ..build import build_episode, check_names, publish_built
+    from ..synth import ClipCache
+
+    out = settings.out
     built = []
     # Every script is read, and every name checked against the others and the show, before anything is built.
-    for episode in check_names(out, [load_script(path) for path in default_scripts(scripts)]):
+    for episode in check_names(out, [load_script(path) for path in paths]):
         report = with_progress(
             episode,
             lambda show, stage, episode=episode: build_episode(
                 episode,
                 out,
-                profile=voices,
-                jobs=jobs,
+                profile=settings.voices,
+                jobs=settings.jobs,
                 force=force,
-                bitrate=bitrate,
-                cache=ClipCache(cache_dir),
+                bitrate=settings.bitrate,
+                cache=ClipCache(settings.cache_dir),
+                registry=registry,
                 on_progress=show,
                 on_stage=stage,
                 publish=False,  # all of this command's episodes are published together, below
+                release_engines=registry is None,
             ),
         )
-        _summary(report, bitrate)
-        if verify:
-            _verify_line(episode, out, voices, cache_dir)
+        _summary(report, settings.bitrate)
+        if settings.verify:
+            _verify_line(episode, out, settings.voices, settings.cache_dir)
         built.append((episode, report))
-    published = publish_built(out, built, base_url)
+    published = publish_built(out, built, settings.base_url)
     if published.up_to_date:
         typer.echo(f"listener files in {out}/ are up to date")
     else:
@@ -125,8 +180,9 @@ def build_command(
             f"published {len(published.files)} files for listeners in {out}/ "
             "(index.html, feed.xml, chapters, transcripts)"
         )
-    if base_url is None:
+    if settings.base_url is None:
         typer.echo("  the feed's URLs are relative: pass --base-url https://… (where OUT is served) to publish it")
+    return [episode for episode, _ in built]
 
 
 def _summary(report: BuildReport, bitrate: int) -> None:

@@ -147,6 +147,9 @@ def say_command(
     play: Annotated[bool, typer.Option("--play", help="Also play it (ffplay, paplay or aplay).")] = False,
     voices: VoicesOption = DEFAULT_PROFILE,
     cache_dir: CacheDirOption = None,
+    watch: Annotated[
+        bool, typer.Option("--watch", help="Keep the voice warm and say it again on each save of the script.")
+    ] = False,
 ) -> None:
     """Hear any text, or any line of a script, in a speaker's voice, without building.
 
@@ -161,6 +164,8 @@ def say_command(
       shalket-audio say script/shal-ket.md --line 88 --play
 
       shalket-audio say --speaker interviewer "Almaty, January 2022" -o almaty.wav
+
+      shalket-audio say --watch script/shal-ket.md --line 88 --play   # edit the line or the lexicon, save, hear
     """
     from ..audio.say import play as play_file
     from ..audio.say import say
@@ -178,27 +183,50 @@ def say_command(
         script = found[0]
     if line is None and not given:
         raise InputError("nothing to say", fix='give a text (say --speaker zhanar "Sekerbeyeva") or --line N')
-    episode = load_script(script)
-    take = say(
-        episode,
-        registry=default_registry(),
-        cache=ClipCache(cache_dir),
-        out=out,
-        profile=voices,
-        speaker=speaker,
-        text=" ".join(given) or None,
-        line=line,
-    )
-    if take.notice:
-        typer.echo(f"notice: {take.notice}", err=True)
-    source = "from the cache" if not take.synthesized else f"{take.synthesized} of {len(take.chunks)} clips synthesized"
-    typer.echo(
-        f"{take.path}: {take.speaker} ({take.voice}), {take.duration_ms / 1000:.1f}s, {source} in {take.seconds:.1f}s"
-    )
-    for chunk in take.chunks:
-        typer.echo(f"  said: {chunk}")
-    if play:
-        typer.echo(f"  played with {play_file(take.path)}")
+    registry = default_registry()
+    text = " ".join(given) or None
+
+    warmed: list[bool] = []
+
+    def take_once() -> None:
+        take = say(
+            load_script(script),
+            registry=registry,
+            cache=ClipCache(cache_dir),
+            out=out,
+            profile=voices,
+            speaker=speaker,
+            text=text,
+            line=line,
+            release_engine=not watch,
+        )
+        if take.notice:
+            typer.echo(f"notice: {take.notice}", err=True)
+        done = (
+            "from the cache" if not take.synthesized else f"{take.synthesized} of {len(take.chunks)} clips synthesized"
+        )
+        typer.echo(
+            f"{take.path}: {take.speaker} ({take.voice}), {take.duration_ms / 1000:.1f}s, {done} in {take.seconds:.1f}s"
+        )
+        for chunk in take.chunks:
+            typer.echo(f"  said: {chunk}")
+        if watch and not warmed:
+            from ..build.watch import warm_up
+
+            warmed.append(True)
+            warm_up([registry.resolve(take.voice)])
+        if play:
+            typer.echo(f"  played with {play_file(take.path)}")
+
+    if not watch:
+        take_once()
+        return
+    from ..build.watch import watch_builds
+
+    def ready(files: set[Path]) -> None:
+        typer.echo(f"watching {len(files)} files for changes (Ctrl-C to stop)…")
+
+    watch_builds([script], take_once, lambda exc: typer.echo(f"error: {exc}", err=True), registry, on_ready=ready)
 
 
 cache_app = typer.Typer(help="Inspect or clear the clip cache.", no_args_is_help=True)

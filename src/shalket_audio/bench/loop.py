@@ -1,0 +1,240 @@
+"""The producer's loop: how long from a save to the episode (or the line) being back in place.
+
+Measures, in one run on this machine, with the committed episode's clips cached:
+
+- under ``build --watch`` (one long-lived process, engines warm), from the moment the edited script is
+  saved to the moment the watch prints that it is watching again (MP3, tags, timeline and listener files
+  in place): edits whose clips are all cached (a pause, a chapter title, an undo), and edits that need one
+  new short clip from each voice;
+- without ``--watch`` (a fresh ``shalket-audio build`` process each), a one-segment edit per voice and the
+  no-op rebuild;
+- ``say --watch``: a new line said again after each save.
+
+Each figure is measured several times (``ROUNDS``); the report gives the median and the spread.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+TARGETS = {"watch_cached_s": 1.0, "watch_new_clip_s": 2.0, "edit_s": 2.5, "noop_s": 0.25, "say_warm_s": 1.0}
+ROUNDS = 3
+NOOP_ROUNDS = 5
+
+
+class _Watch:
+    """A long-lived command whose output is read line by line as it comes."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, bufsize=1
+        )
+        self.lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def until(self, marker: str, timeout: float = 600) -> tuple[float, str]:
+        """Wait for a line starting with ``marker``: when it came (perf_counter) and what came before."""
+        seen = []
+        deadline = time.perf_counter() + timeout
+        while time.perf_counter() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    break
+                continue
+            seen.append(line)
+            if line.startswith(marker):
+                return time.perf_counter(), "".join(seen)
+        raise SystemExit(f"{marker!r} never came:\n{''.join(seen)}")
+
+    def stop(self) -> None:
+        import signal
+
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _save(path: Path, text: str) -> float:
+    """Save as an editor does (a new file renamed over the old one); when it was saved."""
+    temporary = path.with_name(f".{path.name}.swp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+    return time.perf_counter()
+
+
+def _spread(times: list[float]) -> dict[str, Any]:
+    return {
+        "median_s": round(statistics.median(times), 2),
+        "min_s": round(min(times), 2),
+        "max_s": round(max(times), 2),
+        "runs_s": [round(t, 2) for t in times],
+    }
+
+
+def _segment_edit(text: str, speaker: str, words: str) -> str:
+    """One short segment of ``speaker`` given ``words`` more: one new clip."""
+    lines = text.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith(f"{speaker}: ") and len(line) < 120)
+    lines[index] = lines[index].rstrip(".,") + f", {words}."
+    return "\n".join(lines) + "\n"
+
+
+def _pause_edit(text: str, ms: int) -> str:
+    lines = text.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith("[pause "))
+    lines[index] = f"[pause {ms}ms]"
+    return "\n".join(lines) + "\n"
+
+
+def _title_edit(text: str, n: int) -> str:
+    lines = text.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith("# "))
+    lines[index] = lines[index] + f" ({n})"
+    return "\n".join(lines) + "\n"
+
+
+#: Short phrases no script line ends with; each run adds its own number, so each edit needs exactly one new
+#: clip even with a cache left by an earlier run.
+_PHRASES = ("said the reporter", "as we heard", "in the end", "that winter", "they told us", "once again")
+_RUN = random.SystemRandom().randrange(100, 999)
+_WORDS = tuple(f"{phrase} {_RUN}" for phrase in _PHRASES)
+
+
+def _timed_command(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout}\n{result.stderr}")
+    return time.perf_counter() - started
+
+
+def _watched(script: Path, out: Path, env: dict[str, str], original: str) -> dict[str, Any]:
+    command = [sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(out), "--watch"]
+    watch = _Watch(command, env)
+    try:
+        watch.until("watching ")
+
+        def after(text: str, synthesized: int = 0) -> float:
+            saved = _save(script, text)
+            done, output = watch.until("watching ")
+            if f"{synthesized} clips synthesized" not in output:
+                raise SystemExit(f"expected {synthesized} new clips:\n{output}")
+            return done - saved
+
+        cached: list[float] = []
+        new_clip: dict[str, list[float]] = {"interviewer": [], "zhanar": []}
+        for n in range(ROUNDS):
+            cached.append(after(_pause_edit(original, 1200 + 100 * n)))
+            cached.append(after(_title_edit(original, n)))
+            cached.append(after(original))  # the undo
+            for speaker in new_clip:
+                new_clip[speaker].append(after(_segment_edit(original, speaker, _WORDS[n]), synthesized=1))
+            after(original)
+    finally:
+        watch.stop()
+        _save(script, original)
+    return {
+        "watch_cached": _spread(cached),
+        **{f"watch_new_clip_{speaker}": _spread(times) for speaker, times in new_clip.items()},
+    }
+
+
+def _plain(script: Path, out: Path, env: dict[str, str], original: str) -> dict[str, Any]:
+    build = [sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(out)]
+    figures: dict[str, Any] = {}
+    for speaker in ("interviewer", "zhanar"):
+        times = []
+        for n in range(ROUNDS):
+            _save(script, _segment_edit(original, speaker, _WORDS[ROUNDS + n]))
+            times.append(_timed_command(build, env))
+        figures[f"edit_{speaker}"] = _spread(times)
+        _save(script, original)
+        _timed_command(build, env)
+    figures["noop"] = _spread([_timed_command(build, env) for _ in range(NOOP_ROUNDS)])
+    return figures
+
+
+def _say_watched(script: Path, work: Path, env: dict[str, str], original: str) -> dict[str, Any]:
+    lines = original.splitlines()
+    number = next(i for i, line in enumerate(lines) if line.startswith("zhanar: ")) + 1
+    command = [sys.executable, "-m", "shalket_audio", "say", "--watch", str(script), "--line", str(number)]
+    watch = _Watch([*command, "-o", str(work / "line.wav")], env)
+    times = []
+    try:
+        watch.until("watching ")
+        for n in range(ROUNDS):
+            edited = list(lines)
+            edited[number - 1] = f"zhanar: And {_WORDS[n]}, in Almaty, number {n + 7}."
+            saved = _save(script, "\n".join(edited) + "\n")
+            done, output = watch.until("watching ")
+            if "1 of 1 clips synthesized" not in output:
+                raise SystemExit(f"expected a new clip:\n{output}")
+            times.append(done - saved)
+    finally:
+        watch.stop()
+        _save(script, original)
+    return {"say_warm": _spread(times)}
+
+
+def loop_figures(source: Path, work: Path) -> dict[str, Any]:
+    """The loop's figures, from a copy of ``source`` in ``work/loop``; ``work/cache`` should hold its clips
+    (the episode benchmark leaves them there), else the first build makes them."""
+    folder = work / "loop"
+    folder.mkdir(parents=True, exist_ok=True)
+    script, out = folder / source.name, folder / "out"
+    original = source.read_text(encoding="utf-8")
+    _save(script, original)
+    env = dict(os.environ, SHALKET_CACHE_DIR=str(work / "cache"), COLUMNS="200")
+    _timed_command([sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(out)], env)
+    figures: dict[str, Any] = {}
+    steps: list[Callable[[], dict[str, Any]]] = [
+        lambda: _watched(script, out, env, original),
+        lambda: _plain(script, out, env, original),
+        lambda: _say_watched(script, folder, env, original),
+    ]
+    for step in steps:
+        figures.update(step())
+    return {"loop": figures}
+
+
+def loop_rows(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
+    loop = figures["loop"]
+
+    def row(label: str, key: str, target: str) -> tuple[str, str, str]:
+        spread = loop[key]
+        verdict = "met" if spread["max_s"] <= TARGETS[target] else "MISSED"
+        return (
+            label,
+            f"{spread['median_s']} s",
+            f"{spread['min_s']}-{spread['max_s']} s over {len(spread['runs_s'])}; "
+            f"target <= {TARGETS[target]:g} (worst run): {verdict}",
+        )
+
+    return [
+        row("watch: edit, clips cached", "watch_cached", "watch_cached_s"),
+        row("watch: new interviewer clip", "watch_new_clip_interviewer", "watch_new_clip_s"),
+        row("watch: new zhanar clip", "watch_new_clip_zhanar", "watch_new_clip_s"),
+        row("build: edit interviewer segment", "edit_interviewer", "edit_s"),
+        row("build: edit zhanar segment", "edit_zhanar", "edit_s"),
+        row("build: no-op", "noop", "noop_s"),
+        row("say --watch: a new line", "say_warm", "say_warm_s"),
+    ]

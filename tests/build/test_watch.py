@@ -1,0 +1,155 @@
+"""A real ``build --watch`` session, with Piper and Kokoro: an edit rebuilds the MP3 with the engines' workers
+kept warm; a bad edit prints its error (file, line, fix) and leaves the last good MP3 intact; a fix rebuilds;
+the rebuild writes what a plain ``build`` of the same edit writes; Ctrl-C ends it with no worker left."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from test_interrupt import alive, worker_pids
+
+from shalket_audio.fileio import file_sha256
+
+pytestmark = pytest.mark.slow
+
+SCRIPT = """---
+title: Watched
+speakers:
+  interviewer: {name: Ann Host, role: host, voices: {local: ['piper:en_US-joe-medium']}}
+  zhanar: {name: Zhanar Guest, role: guest, voices: {local: ['kokoro:af_heart']}}
+---
+# One
+interviewer: %s
+zhanar: Thank you, it is good to be here.
+
+# Two
+interviewer: And what happened next?
+zhanar: %s
+"""
+
+
+class Session:
+    """The watch process, and its output lines as they come."""
+
+    def __init__(self, script: Path, out: Path, cache: Path) -> None:
+        env = dict(os.environ, SHALKET_CACHE_DIR=str(cache), COLUMNS="200")
+        command = [sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(out), "--watch"]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, bufsize=1
+        )
+        self.lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def round(self, timeout: float = 240) -> str:
+        """Everything printed up to the next 'watching' line: one build, or one reported error."""
+        seen = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                assert self.process.poll() is None, "".join(seen)
+                continue
+            seen.append(line)
+            if line.startswith("watching "):
+                return "".join(seen)
+        raise AssertionError("no rebuild within the timeout:\n" + "".join(seen))
+
+
+def save(path: Path, text: str) -> None:
+    """As an editor saves: a new file renamed over the old one."""
+    temporary = path.with_name(f".{path.name}.swp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def listener_files(out: Path) -> dict[str, str]:
+    return {p.name: file_sha256(p) for p in sorted(out.iterdir()) if p.is_file() and not p.name.startswith(".")}
+
+
+def test_a_watch_session_rebuilds_reports_a_bad_edit_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    script, out, cache = tmp_path / "watched.md", tmp_path / "out", tmp_path / "cache"
+    save(script, SCRIPT % ("Welcome to the show.", "The city went quiet."))
+    session = Session(script, out, cache)
+    try:
+        first = session.round()
+        assert "watched.mp3: built" in first, first
+        mp3 = out / "watched.mp3"
+        built = file_sha256(mp3)
+        warm = worker_pids(session.process.pid)
+        assert warm, "the engines' workers stay up between builds"
+
+        save(script, SCRIPT % ("Welcome back to the show.", "The city went quiet."))
+        second = session.round()
+        assert "watched.mp3: built" in second and "1 clips synthesized" in second, second
+        edited = file_sha256(mp3)
+        assert edited != built
+        assert warm & worker_pids(session.process.pid), "the same warm workers made the new clip"
+
+        bad = (SCRIPT % ("Welcome back to the show.", "The city went quiet.")).replace("zhanar: Thank", "nobody: Thank")
+        save(script, bad)
+        error = session.round()
+        assert "error:" in error and "watched.md:9:" in error and "fix:" in error, error
+        assert "Traceback" not in error
+        assert file_sha256(mp3) == edited, "the last good episode stays in place"
+        probe = subprocess.run(["ffprobe", "-v", "error", str(mp3)], capture_output=True, text=True, check=False)
+        assert probe.returncode == 0 and not probe.stderr
+
+        # The watch holds the output folder's lock while it waits: another build gives up, naming it.
+        env = dict(os.environ, SHALKET_CACHE_DIR=str(cache), COLUMNS="200")
+        other = subprocess.run(
+            [sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(out), "--wait", "0"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert other.returncode == 1 and f"pid {session.process.pid}" in other.stderr, other.stderr
+
+        # A snapshot of the folder before the fix, for a plain build of the same edit to start from.
+        twin = tmp_path / "twin"
+        shutil.copytree(out, twin)
+        fixed = SCRIPT % ("Welcome back to the show.", "The streets went quiet that night.")
+        save(script, fixed)
+        third = session.round()
+        assert "watched.mp3: built" in third and "1 clips synthesized" in third, third
+        assert file_sha256(mp3) not in (built, edited)
+
+        workers = worker_pids(session.process.pid)
+        assert workers
+        stopped = time.monotonic()
+        session.process.send_signal(signal.SIGINT)
+        assert session.process.wait(timeout=10) == 130
+        assert time.monotonic() - stopped < 2.0
+        time.sleep(0.5)  # the kernel tears the killed workers down in its own time
+        assert not [pid for pid in workers if alive(pid)], "no engine worker outlives Ctrl-C"
+    finally:
+        if session.process.poll() is None:
+            session.process.kill()
+
+    # The watched rebuild wrote what a plain build of the same edit writes, byte for byte.
+    env = dict(os.environ, SHALKET_CACHE_DIR=str(cache), COLUMNS="200")
+    plain = subprocess.run(
+        [sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(twin)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert plain.returncode == 0, plain.stderr
+    assert "0 clips synthesized" in plain.stdout, plain.stdout
+    assert listener_files(twin) == listener_files(out)
