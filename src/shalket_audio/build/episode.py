@@ -379,7 +379,11 @@ def _assemble_and_encode(
 
 
 def _voice_loudness(timeline: Timeline, sub_blocks: np.ndarray) -> dict[str, float]:
-    """Each speaker's loudness in the final MP3, from the 100 ms blocks that lie inside their segments."""
+    """Each speaker's loudness in the final MP3, from the 100 ms blocks that lie inside their segments.  A
+    speaker with nothing measurable (no segments, or too little speech to gate) is left out rather than
+    reported as -inf, which the summary would print and the build record could not hold as JSON."""
+    import math
+
     import numpy as np
 
     from ..audio.loudness import SUB_BLOCK_S, gated_loudness
@@ -391,7 +395,9 @@ def _voice_loudness(timeline: Timeline, sub_blocks: np.ndarray) -> dict[str, flo
         for segment in timeline.segments:
             if segment.speaker == tag:
                 inside[-(-segment.start_ms // step) : segment.end_ms // step] = True
-        result[tag] = round(gated_loudness(sub_blocks[inside]), 1)
+        loudness = gated_loudness(sub_blocks[inside])
+        if math.isfinite(loudness):
+            result[tag] = round(loudness, 1)
     return result
 
 

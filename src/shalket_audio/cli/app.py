@@ -178,7 +178,10 @@ CacheDirOption = Annotated[
     ),
 ]
 VoicesOption = Annotated[
-    str, typer.Option("--voices", help="Voice profile from the scripts' front matter: 'local' (offline) or 'google'.")
+    str,
+    typer.Option(
+        "--voices", help="Voice profile: 'local' (offline, neural), 'draft' (offline, fast) or 'google' (gTTS, online)."
+    ),
 ]
 JobsOption = Annotated[
     int | None,
