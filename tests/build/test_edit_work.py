@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shalket_audio.audio import assemble
+from shalket_audio.audio import assemble, clips
 from shalket_audio.build import build_episode
 from shalket_audio.fileio import file_sha256
 from shalket_audio.script import load_script
@@ -49,9 +49,9 @@ def test_an_edit_reads_only_what_changed_and_writes_what_a_full_build_writes(
 
     decoded: list[str] = []  # clips whose samples were read (decoded, or loaded from the prepared store)
     written: list[str] = []  # chapters whose audio was written
-    prepare, write = assemble.prepare_clip, assemble.ChapterAudio.write
+    prepare, write = clips.prepare_clip, assemble.ChapterAudio.write
 
-    def counting_prepare(clip: assemble.Clip, *args: object) -> object:
+    def counting_prepare(clip: clips.Clip, *args: object) -> object:
         decoded.append(clip.path.name)
         return prepare(clip, *args)  # type: ignore[arg-type]
 
@@ -59,7 +59,7 @@ def test_an_edit_reads_only_what_changed_and_writes_what_a_full_build_writes(
         written.append(self.path.name)
         return write(self)
 
-    monkeypatch.setattr(assemble, "prepare_clip", counting_prepare)
+    monkeypatch.setattr(clips, "prepare_clip", counting_prepare)
     monkeypatch.setattr(assemble.ChapterAudio, "write", counting_write)
     script.write_text(SCRIPT % "It was a cold January too.", encoding="utf-8")
     report = build_episode(load_script(script), out, cache=cache)

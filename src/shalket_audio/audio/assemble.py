@@ -9,9 +9,7 @@ same level, and the episode gain is applied once, at encoding.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ScriptError
-from ..fileio import atomic_write_bytes
 from ..script import Episode, Pause, Segment
 from ..synth import Clip, SynthesisResult
-from .ffmpeg import decode_to_pcm
-from .loudness import gated_loudness, sub_block_energies
+from .clips import ClipStats, is_tamed, load_clip, measure_clip, tamed_stats
+from .loudness import gated_loudness
 from .master import SAMPLE_RATE, limit
 from .timeline import Pacing, TimedChapter, TimedChunk, TimedSegment, Timeline, written_parts
 
@@ -32,15 +29,6 @@ VOICE_HEADROOM_DB = 3.0
 #: The most a voice's peaks may stand above its loudness (dBFS over dual-mono LUFS): at -16 LUFS this puts
 #: peaks at -3 dBFS, under the episode limiter's ceiling.
 MAX_PLR_DB = 13.0
-
-
-@dataclass(frozen=True)
-class ClipStats:
-    """What assembly needs of a prepared clip before placing it: its length, sample peak and loudness energies."""
-
-    samples: int
-    peak_dbfs: float
-    energies: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -124,10 +112,10 @@ def _match_voices(
     for seg, clips in zip(synthesis.segments, stats, strict=True):
         ceiling = ceilings[seg.segment.speaker]
         for number, clip in enumerate(clips):
-            if _tamed(clip, ceiling):
+            if is_tamed(clip, ceiling):
                 # Peaks far above the voice's loudness would be squashed by the episode limiter and leave this
                 # voice quieter than the other: tame them now, per voice, and measure again below.
-                clips[number] = _tamed_stats(seg.clips[number], clip, ceiling, pacing, store)
+                clips[number] = tamed_stats(seg.clips[number], clip, ceiling, pacing, store)
     voice_lufs = {tag: _held(gated_loudness(voice_energies(tag)), held.get(tag, (None, None))[1]) for tag in speakers}
     finite = [v for v in voice_lufs.values() if np.isfinite(v)]
     target = (min(finite) if finite else 0.0) - VOICE_HEADROOM_DB
@@ -179,7 +167,9 @@ def _write_chapters(
             if number:
                 silence(pacing.sentence)
             clip_start = writer.position
-            writer.add(source, measured, voices.gains[segment.speaker], ceiling if _tamed(measured, ceiling) else None)
+            writer.add(
+                source, measured, voices.gains[segment.speaker], ceiling if is_tamed(measured, ceiling) else None
+            )
             chunks.append(TimedChunk(parts[number], ms(clip_start), ms(writer.position)))
         timed.append(
             TimedSegment(index, chapter, segment.speaker, segment.text, ms(start), ms(writer.position), tuple(chunks))
@@ -244,7 +234,7 @@ class ChapterAudio:
                         handle.write(bytes(2 * min(SAMPLE_RATE * 10, step - start)))
                     continue
                 clip, gain, ceiling = step
-                samples = _load(clip, self.pacing, self.store)
+                samples = load_clip(clip, self.pacing, self.store)
                 if ceiling is not None:
                     samples = limit(samples, 0.0, ceiling)
                 handle.write(_with_gain_and_fades(samples, gain, self.pacing.fade))
@@ -333,114 +323,12 @@ def _last_segment(items: tuple[object, ...]) -> int:
     return max(i for i, item in enumerate(items) if isinstance(item, Segment))
 
 
-def prepare_clip(clip: Clip, pacing: Pacing, store: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """A clip trimmed, at 44.1 kHz, with its 100 ms loudness energies.
-
-    With ``store`` (a folder), the result is kept there by clip and trimming settings, so a rebuild loads it
-    instead of decoding and resampling again; a damaged file is simply made again.
-    """
-    saved = _stored(clip, pacing, store, "npz")
-    if saved is not None:
-        # Missing or damaged (a bad zip, a short array): make it again.
-        with contextlib.suppress(Exception), np.load(saved) as data:
-            return data["samples"], data["energies"]
-    samples = _trimmed_44k(clip.path.read_bytes(), clip.format, pacing)
-    energies = sub_block_energies(samples, SAMPLE_RATE)
-    if saved is not None:
-        _keep(saved, samples=samples, energies=energies)
-    return samples, energies
-
-
-def measure_clip(clip: Clip, pacing: Pacing, store: Path | None = None) -> ClipStats:
-    """What the first pass needs of a clip: its analysis (length, peak, energies) is kept in ``store`` beside
-    the prepared clip, a few kilobytes, so a rebuild reads that and never the clip's samples."""
-    saved = _stored(clip, pacing, store, "stats")
-    if saved is not None:
-        with contextlib.suppress(Exception), np.load(saved) as data:
-            return ClipStats(int(data["samples"]), float(data["peak_dbfs"]), data["energies"])
-    samples, energies = prepare_clip(clip, pacing, store)
-    stats = ClipStats(len(samples), _peak_dbfs(samples), energies)
-    if saved is not None:
-        _keep(saved, samples=np.int64(stats.samples), peak_dbfs=np.float64(stats.peak_dbfs), energies=energies)
-    return stats
-
-
-def _tamed_stats(clip: Clip, stats: ClipStats, ceiling: float, pacing: Pacing, store: Path | None) -> ClipStats:
-    """The stats of ``clip`` with its peaks limited to ``ceiling``; kept in ``store`` like the clip's own, since
-    most clips of a voice are tamed and the ceiling moves only when the voice's loudness does."""
-    tag = hashlib.sha256(repr(ceiling).encode()).hexdigest()[:12]
-    saved = _stored(clip, pacing, store, f"tamed-{tag}.stats")
-    if saved is not None:
-        with contextlib.suppress(Exception), np.load(saved) as data:
-            return ClipStats(stats.samples, stats.peak_dbfs, data["energies"])
-    samples = limit(_load(clip, pacing, store), 0.0, ceiling)
-    tamed = ClipStats(len(samples), stats.peak_dbfs, sub_block_energies(samples, SAMPLE_RATE))
-    if saved is not None:
-        _keep(saved, energies=tamed.energies)
-    return tamed
-
-
-def _stored(clip: Clip, pacing: Pacing, store: Path | None, suffix: str) -> Path | None:
-    """Where ``store`` keeps what is made from ``clip`` under these trimming settings."""
-    if store is None:
-        return None
-    variant = hashlib.sha256(f"{pacing.trim_threshold_dbfs}/{pacing.trim_keep}/{SAMPLE_RATE}/1".encode()).hexdigest()
-    return store / clip.path.stem[-16:] / f"{clip.path.stem}-{variant[:12]}.{suffix}"
-
-
-def _keep(path: Path, **arrays: np.ndarray | np.generic) -> None:
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)  # type: ignore[arg-type]
-    with contextlib.suppress(OSError):  # a read-only cache still builds, only slower
-        atomic_write_bytes(path, buffer.getvalue())
-
-
-def _load(clip: Clip, pacing: Pacing, store: Path | None) -> np.ndarray:
-    return prepare_clip(clip, pacing, store)[0]
-
-
-def _tamed(clip: ClipStats, ceiling: float) -> bool:
-    return bool(np.isfinite(ceiling)) and clip.peak_dbfs > ceiling
-
-
-def _trimmed_44k(data: bytes, fmt: str, pacing: Pacing) -> np.ndarray:
-    """The clip without its engine's leading and trailing silence, at 44.1 kHz.
-
-    One threshold for every engine; the level is measured in 5 ms frames, as
-    pydub.silence does, but with numpy.
-    """
-    samples, rate = decode_to_pcm(data, fmt)
-    frame = max(1, rate * 5 // 1000)
-    count = len(samples) // frame
-    if count:
-        frames = samples[: count * frame].astype(np.float32).reshape(count, frame)
-        rms = np.sqrt(np.mean(np.square(frames), axis=1))
-        loud = np.flatnonzero(rms > 32768 * 10 ** (pacing.trim_threshold_dbfs / 20))
-        if len(loud):  # a clip of silence is kept whole rather than lost
-            keep = rate * pacing.trim_keep // 1000
-            samples = samples[max(0, loud[0] * frame - keep) : min(len(samples), (loud[-1] + 1) * frame + keep)]
-    if rate == SAMPLE_RATE:
-        return samples
-    import soxr
-
-    # A fresh float array: numpy aligns it, and soxr's SIMD code rounds differently for differently aligned
-    # input, which would make the same clip come out different from one build to the next.
-    resampled = soxr.resample(np.array(samples, dtype=np.float32), rate, SAMPLE_RATE, quality="HQ")
-    converted: np.ndarray = np.clip(np.rint(resampled), -32768, 32767).astype(np.int16)
-    return converted
-
-
 #: How far a voice's loudness may drift from the last build's before its gain is recomputed.
 HOLD_LU = 0.25
 
 
 def _held(measured: float, previous: float | None) -> float:
     return previous if previous is not None and abs(measured - previous) <= HOLD_LU else measured
-
-
-def _peak_dbfs(samples: np.ndarray) -> float:
-    peak = max(-int(samples.min()), int(samples.max())) if len(samples) else 0
-    return 20 * float(np.log10(max(peak, 1) / 32768))
 
 
 def _with_gain_and_fades(samples: np.ndarray, gain_db: float, fade_ms: int) -> bytes:

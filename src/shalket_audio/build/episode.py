@@ -39,7 +39,8 @@ from .show import check_names, keep_feed_guid, record_episode, show_episodes, sh
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..audio.assemble import Assembly, ClipStats
+    from ..audio.assemble import Assembly
+    from ..audio.clips import ClipStats
     from ..audio.master import Mastered
     from ..publish import PublishReport
 
@@ -293,7 +294,7 @@ def _synthesize(
     resampling and loudness as soon as the clip exists (cached ones first).  A script's own cover is
     checked first, so a bad one fails before any synthesis."""
     # The audio stack loads only when there is work to do, so a no-op build stays fast.
-    from ..audio.assemble import measure_clip
+    from ..audio.clips import measure_clip
     from ..audio.cover import cover_jpeg
 
     helper = ThreadPoolExecutor(max_workers=2, thread_name_prefix="prepare")  # numpy, soxr and scipy free the GIL

@@ -160,10 +160,11 @@ def record_episode(out_dir: Path, episode: Episode) -> None:
         data = read_record(out_dir)
         name = episode.path.stem
         known = data["episodes"].get(name, {})
+        now = datetime.now(UTC).isoformat(timespec="microseconds")  # to the microsecond: builds a second apart
         entry = {
             "script": _script_ref(episode.path, out_dir),
             "guid": known.get("guid") or default_guid(episode),
-            "added": known.get("added") or datetime.now(UTC).isoformat(timespec="seconds"),
+            "added": known.get("added") or now,
             "text": serialize_script(episode),
         }
         shown = data.get("show")
