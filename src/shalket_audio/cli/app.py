@@ -58,10 +58,6 @@ def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
     @wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
-            if kwargs.get("verify") is True:  # `build --verify`: fail before building, not after the MP3
-                from ..verify import require_extra
-
-                require_extra()
             return command(*args, **kwargs)
         except ShalketError as exc:
             _fail(str(exc), exc.exit_code)

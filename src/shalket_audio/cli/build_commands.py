@@ -99,6 +99,10 @@ def build_command(
         )
     if base_url is not None and not base_url.endswith("/"):
         base_url += "/"
+    if verify:  # fail before building, not after the MP3 is written with no feed or page
+        from ..verify import require_extra
+
+        require_extra()
     # One build per output folder, held until the command ends (a watch holds it while it runs): a second one
     # waits (saying for whom).
     ctx.with_resource(output_lock(out, wait_s=wait, on_wait=lambda message: typer.echo(f"note: {message}", err=True)))
