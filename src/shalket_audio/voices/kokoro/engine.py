@@ -6,7 +6,8 @@ Options: ``speed`` (0.5 to 2.0), ``lang`` (``en-us`` or ``en-gb``; British
 voices ``b*`` default to ``en-gb``) and ``model``.
 
 The model runs in worker processes beside Piper's (``workers.py``), one per
-core with a single-threaded session; text becomes IPA through espeak-ng
+core with a single-threaded session, its convolutions rewritten as integer
+matrix products where that is exact (``convgemm.py``); text becomes IPA through espeak-ng
 (``phonemes.py``), so lexicon entries given as phonemes reach the model as
 written.
 """
@@ -34,6 +35,7 @@ from .assets import (
     vocab,
     voice_file,
 )
+from .convgemm import fast_model
 
 SAMPLE_RATE = 24_000
 #: Why the default voices were chosen, for ``shalket-audio voices`` (measured on this episode; README "Voices").
@@ -137,7 +139,8 @@ class KokoroEngine(Engine):
     def _packaged_model(self) -> Path:
         with self._lock:
             if self._packaged is None or not self._packaged.is_file():
-                self._packaged = packaged_model(self._models, self._source)
+                checked = packaged_model(self._models, self._source)
+                self._packaged = fast_model(checked, self._source.sha256 if self._source else MODEL_SHA256)
             return self._packaged
 
     def _own_model_digest(self, model: Path) -> str:
