@@ -43,7 +43,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("script", nargs="?", default="script/shal-ket.md", type=Path)
     parser.add_argument("--article", default="script/shal-ket.article.txt", type=Path)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--episode-only", action="store_true", help="only the committed episode's builds and floor (for repeat runs)"
+    )
     args = parser.parse_args(argv)
+    if args.episode_only:
+        with tempfile.TemporaryDirectory(prefix="shalket-bench-") as tmp:
+            episode = {"machine": _machine(), **episode_figures(args.script, Path(tmp))}
+        if args.json:
+            print(json.dumps(episode, indent=2))
+        for name, value, note in episode_rows(episode) if not args.json else []:
+            print(f"  {name:<34} {value:>10}  {note}")
+        return
 
     with tempfile.TemporaryDirectory(prefix="shalket-bench-") as tmp:
         work = Path(tmp)

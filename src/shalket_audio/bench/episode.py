@@ -139,8 +139,10 @@ def _floor(script: Path, mp3: Path) -> dict[str, float]:
         if casting.voice.engine == "kokoro"
     ]
     if kokoro:
+        from ..voices.kokoro.assets import packaged_model
+
         started = time.perf_counter()
-        _kokoro_direct(kokoro)
+        _kokoro_direct(kokoro, packaged_model())  # the upstream model as checked, not the build's rewritten graph
         seconds["kokoro (" + ", ".join(str(c.voice.voice) for c, _ in kokoro) + ")"] = round(
             time.perf_counter() - started, 2
         )
@@ -193,7 +195,7 @@ def _say(script: Path, out: Path, cache: Path) -> tuple[float, float]:
     return times[0], times[1]
 
 
-def _kokoro_direct(work: list[tuple[Any, list[str]]]) -> None:
+def _kokoro_direct(work: list[tuple[Any, list[str]]], model: Path) -> None:
     """Kokoro's own loop: one plain session (onnxruntime's defaults) for every voice, tokens into the model."""
     import numpy as np
     import onnxruntime
@@ -205,7 +207,7 @@ def _kokoro_direct(work: list[tuple[Any, list[str]]]) -> None:
     for casting, chunks in work:
         resolved = casting.engine.resolve(casting.voice)
         if session is None:
-            session = onnxruntime.InferenceSession(str(resolved.model), providers=["CPUExecutionProvider"])
+            session = onnxruntime.InferenceSession(str(model), providers=["CPUExecutionProvider"])
         styles = np.fromfile(resolved.voice, dtype=np.float32).reshape(-1, 1, 256)
         for chunk in chunks:
             for tokens in batches(phonemize(chunk, resolved.language), vocab):
@@ -215,6 +217,34 @@ def _kokoro_direct(work: list[tuple[Any, list[str]]]) -> None:
                     "speed": np.array([resolved.speed], dtype=np.float32),
                 }
                 session.run(None, inputs)
+
+
+def _kokoro_on_build_graph(script: Path) -> float | None:
+    """The floor's Kokoro loop again, on the graph the build runs (``convgemm.py``): what the rewrite alone
+    gains, apart from the build's two worker processes. None when the build runs the upstream model."""
+    from ..script import load_script
+    from ..synth import DEFAULT_PROFILE, cast, prepare_for
+    from ..voices import default_registry
+
+    episode = load_script(script)
+    work = [
+        (casting, [c for s in episode.segments if s.speaker == tag for c in prepare_for(casting, s.text, episode)])
+        for tag, casting in cast(episode, DEFAULT_PROFILE, default_registry()).items()
+        if casting.voice.engine == "kokoro"
+    ]
+    if not work:
+        return None
+    from ..voices.kokoro import KokoroEngine
+    from ..voices.kokoro.assets import packaged_model
+
+    engine = work[0][0].engine
+    assert isinstance(engine, KokoroEngine)
+    model = engine.resolve(work[0][0].voice).model
+    if model == packaged_model():
+        return None
+    started = time.perf_counter()
+    _kokoro_direct(work, model)
+    return round(time.perf_counter() - started, 2)
 
 
 def _kokoro_vocab() -> dict[str, int]:
@@ -248,6 +278,7 @@ def episode_figures(source: Path, work: Path) -> dict[str, Any]:
     floor = _floor(script, out / f"{script.stem}.mp3")
     floor_total = round(sum(floor.values()), 2)
     return {
+        "kokoro_direct_build_graph_s": _kokoro_on_build_graph(script),
         "cold_build_s": cold["wall_s"],
         "draft_cold_build_s": draft["wall_s"],
         "floor_s": floor_total,
@@ -284,6 +315,11 @@ def episode_rows(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("draft profile, cold build", f"{figures['draft_cold_build_s']} s", "build --voices draft (Piper, flite)"),
         ("floor: engines + one encode", f"{figures['floor_s']} s", ", ".join(f"{k} {v} s" for k, v in floor.items())),
         ("cold / floor", f"{figures['cold_vs_floor']}", verdict(figures["cold_vs_floor"], TARGETS["cold_vs_floor"])),
+        (
+            "kokoro direct, build's graph",
+            f"{figures['kokoro_direct_build_graph_s']} s",
+            "the floor's Kokoro loop on the rewritten graph (convgemm.py), one default session",
+        ),
         ("edit one interviewer segment", f"{figures['edit_interviewer_s']} s", ""),
         ("edit one zhanar segment", f"{figures['edit_zhanar_s']} s", verdict(edit_worst, TARGETS["edit_s"])),
         ("no-op rebuild", f"{figures['noop_s']} s", verdict(figures["noop_s"], TARGETS["noop_s"])),
