@@ -82,7 +82,7 @@ def test_the_build_uses_the_rewritten_graph_where_the_cpu_has_vnni_and_the_audio
         assert voice.model.name.endswith(f"-convgemm{convgemm.REWRITE_VERSION}.onnx")
         assert voice.model_sha256 == MODEL_SHA256  # the same audio, so the same cache keys
         stamp = json.loads(voice.model.with_suffix(".probe.json").read_text(encoding="utf-8"))
-        assert stamp["identical"] is True and stamp["convolutions"] == 84
+        assert stamp["identical"] is True and stamp["convolutions"] == 84 and stamp["cpu"]
         fast = wav_samples(engine.synthesize(SENTENCE, VoiceRef("kokoro", "am_echo")).data)[0]
     finally:
         engine.release()

@@ -38,6 +38,18 @@ What was tried to make Kokoro fast (``kokoro_options.py`` reproduces it; README,
   one-clip-per-chunk cache; not kept.
 - The int8 model is the only Kokoro-82M v1.0 export a registry package
   ships (checked: README, "Voices"); its SHA-256 is upstream's.
+- Where the time goes (onnxruntime's profiler, one single-threaded session,
+  a 13.5 s sentence): ``ConvInteger`` 60%, all of it the decoder's dilated
+  1-D convolutions, which onnxruntime runs through its u8 x u8 GEMM. Tried:
+  the weights as int8 (``ConvInteger`` has no fast int8 kernel: 4x slower);
+  the convolutions dequantized to float (``Conv``, 3% faster, 20% more
+  memory), and as 2-D float convolutions (no gain). Kept: each stride-1
+  ``ConvInteger`` as im2col + ``MatMulInteger`` with int8 weights, which
+  takes the u8 x s8 VNNI kernel: the same integer sums, so bit-identical
+  audio, and 33-35% less CPU per second of speech (0.28 against 0.42 on
+  24.8 s of speech, load about 1.2; ``voices/kokoro/convgemm.py``). The
+  floor keeps the upstream graph; the benchmark also reports the floor's
+  loop on the rewritten graph, to separate the rewrite from the processes.
 - Memory over a whole episode: the arena fragments across input sizes, and
   one worker reached 836 MB in a cold build. Dropping the session frees it
   (626 MB -> 191 MB), so a worker past 640 MB after a request reloads its

@@ -30,14 +30,19 @@ CONFIGS: list[tuple[str, dict[str, Any], int]] = [
     ("intra1 joined short", {"intra": 1, "inter": 1, "join": True}, 1),
     ("intra1 at most 200 tokens a call", {"intra": 1, "inter": 1, "limit": 200}, 1),
     ("intra1 arena grows as requested", {"intra": 1, "inter": 1, "same_as_requested": True}, 1),
+    ("default, convolutions as GEMM (convgemm.py)", {"convgemm": True}, 1),
+    ("intra1, convolutions as GEMM", {"intra": 1, "inter": 1, "convgemm": True}, 1),
+    ("2 procs x intra1, convolutions as GEMM (the build's)", {"intra": 1, "inter": 1, "convgemm": True}, 2),
 ]
 
 _WORKER = r"""
 import json, sys, time, resource
 import numpy as np, onnxruntime as ort
 from shalket_audio.voices.phonemes import batches, phonemize
-from shalket_audio.voices.kokoro.assets import vocab, packaged_model, voice_file
+from shalket_audio.voices.kokoro.assets import vocab, packaged_model, voice_file, MODEL_SHA256
+from shalket_audio.voices.kokoro.convgemm import fast_model
 cfg, chunks = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+model = fast_model(packaged_model(), MODEL_SHA256) if cfg.get("convgemm") else packaged_model()
 o = ort.SessionOptions()
 if cfg.get("intra") is not None: o.intra_op_num_threads = cfg["intra"]
 if cfg.get("inter") is not None: o.inter_op_num_threads = cfg["inter"]
@@ -48,7 +53,7 @@ if cfg.get("same_as_requested"):  # the shared CPU arena grows by what is asked,
     info = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
     ort.create_and_register_allocator(info, ort.OrtArenaCfg(0, 1, -1, -1))
     o.add_session_config_entry("session.use_env_allocators", "1")
-s = ort.InferenceSession(str(packaged_model()), sess_options=o, providers=["CPUExecutionProvider"])
+s = ort.InferenceSession(str(model), sess_options=o, providers=["CPUExecutionProvider"])
 styles = np.fromfile(voice_file(sys.argv[3])[0], dtype=np.float32).reshape(-1, 1, 256)
 v, texts = vocab(), chunks
 if cfg.get("join"):  # short sentences batched: consecutive chunks in one call, up to 400 characters

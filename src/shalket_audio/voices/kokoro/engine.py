@@ -35,7 +35,7 @@ from .assets import (
     vocab,
     voice_file,
 )
-from .convgemm import fast_model
+from .convgemm import fast_model, session_options
 
 SAMPLE_RATE = 24_000
 #: Why the default voices were chosen, for ``shalket-audio voices`` (measured on this episode; README "Voices").
@@ -240,9 +240,7 @@ def _session(model: str) -> Any:
     if model not in _sessions:
         import onnxruntime
 
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1  # one worker per core instead
-        options.inter_op_num_threads = 1
+        options = session_options(Path(model))
         _sessions[model] = onnxruntime.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
     return _sessions[model]
 
