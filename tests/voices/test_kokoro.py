@@ -279,3 +279,18 @@ def test_a_worker_past_its_memory_limit_drops_its_session_and_says_the_same(monk
     dropped = kokoro_engine._synthesize_request(request)
     assert not kokoro_engine._sessions
     assert dropped == kept and len(wav_samples(kept)[0]) > 24000 * 0.4
+
+
+def test_a_worker_gives_back_what_its_longest_chunk_needed(kokoro: KokoroEngine) -> None:
+    """Arena shrinkage: after a long chunk (about 20 s of speech), the worker's resident memory is back near a
+    fresh session's, so two workers and the build stay under 1.5 GB between their longest chunks."""
+    long_text = " ".join(["The protests spread from the oil town of Zhanaozen to Almaty within days,"] * 4) + "."
+    kokoro.synthesize(long_text, VoiceRef.parse("kokoro:am_echo"))
+    figures = []
+    for pid in kokoro._pool.pids():
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines()
+        figures.append(
+            {line.split(":")[0]: int(line.split()[1]) for line in status if line.startswith(("VmRSS", "VmHWM"))}
+        )
+    assert figures and all(kb["VmRSS"] < 400 * 1024 for kb in figures), figures
+    assert any(kb["VmHWM"] > kb["VmRSS"] + 150 * 1024 for kb in figures), figures  # it needed more than it keeps
