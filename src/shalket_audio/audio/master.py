@@ -34,7 +34,8 @@ from ..errors import RuntimeFailure
 from ..fileio import atomic_write_bytes
 from ..voices.formats import wav_writer
 from .ffmpeg import ffmpeg_binary, ffmpeg_version
-from .loudness import MAX_TRUE_PEAK_DBTP, TARGET_LUFS, EnergyMeter, Loudness, PeakMeter, gated_loudness
+from .levels import MAX_TRUE_PEAK_DBTP, TARGET_LUFS, Loudness
+from .loudness import EnergyMeter, PeakMeter, gated_loudness
 
 SAMPLE_RATE = 44100
 MP3_FRAME = 1152

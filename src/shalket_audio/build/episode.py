@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..audio import DEFAULT_BITRATE
 from ..audio.cover import cover_identity
-from ..audio.loudness import TARGET_LUFS, Loudness
+from ..audio.levels import TARGET_LUFS, Loudness
 from ..audio.timeline import Pacing, Timeline
 from ..fileio import atomic_write_text, file_sha256
 from ..lock import DEFAULT_WAIT_S, output_lock

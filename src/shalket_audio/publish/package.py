@@ -26,11 +26,7 @@ from ..audio.timeline import Timeline
 from ..fileio import atomic_write_bytes, atomic_write_text, file_sha256_or_none
 from ..script import Episode, Metadata
 from ..script.model import Show
-from .chapters import chapters_json
-from .feed import feed_xml
 from .item import EPOCH, Published, default_show, file_url
-from .page import page_html
-from .transcripts import json_transcript, srt_text, vtt_text
 
 STATE_NAME = ".listener.json"
 
@@ -134,6 +130,12 @@ def publish(
     show_guid: str | None = None,
 ) -> list[Path]:
     """Write the listener package for ``items`` (newest first) into ``out_dir``; return the files written."""
+    # The renderers load only when something is rendered: an up-to-date build never needs them.
+    from .chapters import chapters_json
+    from .feed import feed_xml
+    from .page import page_html
+    from .transcripts import json_transcript, srt_text, vtt_text
+
     written: list[Path] = []
 
     def write(name: str, data: str | bytes) -> None:
