@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import queue
 import random
+import signal
 import statistics
 import subprocess
 import sys
@@ -29,11 +30,18 @@ from typing import Any
 
 TARGETS = {"watch_cached_s": 1.0, "watch_new_clip_s": 2.0, "edit_s": 2.5, "noop_s": 0.25, "say_warm_s": 1.0}
 ROUNDS = 3
+#: What a watch prints when it waits for the next save.
+WATCHING = "watching "
 NOOP_ROUNDS = 5
 
 
-class _Watch:
-    """A long-lived command whose output is read line by line as it comes."""
+class WatchFailed(RuntimeError):
+    """A watch process ended, or went quiet, before printing what was waited for."""
+
+
+class WatchProcess:
+    """A long-lived command (``build --watch``, ``say --watch``) whose output is read line by line as it comes.
+    The benchmark and the watch tests share it."""
 
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
         self.process = subprocess.Popen(
@@ -47,34 +55,40 @@ class _Watch:
         for line in self.process.stdout:
             self.lines.put(line)
 
-    def until(self, marker: str, timeout: float = 600) -> tuple[float, str]:
-        """Wait for a line starting with ``marker``: when it came (perf_counter) and what came before."""
-        seen = []
+    def until(self, marker: str = WATCHING, timeout: float = 600) -> tuple[float, str]:
+        """Wait for a line starting with ``marker``: when it came (perf_counter) and everything printed up to
+        it (one build, or one reported error).  ``WatchFailed`` if the process ends or the time runs out."""
+        seen: list[str] = []
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             try:
                 line = self.lines.get(timeout=0.5)
             except queue.Empty:
                 if self.process.poll() is not None:
-                    break
+                    raise WatchFailed(f"the watch ended (exit {self.process.returncode}):\n{''.join(seen)}") from None
                 continue
             seen.append(line)
             if line.startswith(marker):
                 return time.perf_counter(), "".join(seen)
-        raise SystemExit(f"{marker!r} never came:\n{''.join(seen)}")
+        raise WatchFailed(f"{marker!r} never came within {timeout:g} s:\n{''.join(seen)}")
 
-    def stop(self) -> None:
-        import signal
+    def round(self, timeout: float = 600) -> str:
+        """Everything printed up to the next 'watching' line."""
+        return self.until(WATCHING, timeout)[1]
 
+    def stop(self) -> int | None:
+        """Ctrl-C, as a producer stops it; the exit code (None: it had to be killed)."""
         self.process.send_signal(signal.SIGINT)
         try:
-            self.process.wait(timeout=10)
+            return self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+            return None
 
 
-def _save(path: Path, text: str) -> float:
-    """Save as an editor does (a new file renamed over the old one); when it was saved."""
+def save_as_editor(path: Path, text: str) -> float:
+    """Save as an editor does (a new file renamed over the old one); when it was saved (perf_counter)."""
     temporary = path.with_name(f".{path.name}.swp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
@@ -129,12 +143,12 @@ def _timed_command(command: list[str], env: dict[str, str]) -> float:
 
 def _watched(script: Path, out: Path, env: dict[str, str], original: str) -> dict[str, Any]:
     command = [sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(out), "--watch"]
-    watch = _Watch(command, env)
+    watch = WatchProcess(command, env)
     try:
         watch.until("watching ")
 
         def after(text: str, synthesized: int = 0) -> float:
-            saved = _save(script, text)
+            saved = save_as_editor(script, text)
             done, output = watch.until("watching ")
             if f"{synthesized} clips synthesized" not in output:
                 raise SystemExit(f"expected {synthesized} new clips:\n{output}")
@@ -151,7 +165,7 @@ def _watched(script: Path, out: Path, env: dict[str, str], original: str) -> dic
             after(original)
     finally:
         watch.stop()
-        _save(script, original)
+        save_as_editor(script, original)
     return {
         "watch_cached": _spread(cached),
         **{f"watch_new_clip_{speaker}": _spread(times) for speaker, times in new_clip.items()},
@@ -164,10 +178,10 @@ def _plain(script: Path, out: Path, env: dict[str, str], original: str) -> dict[
     for speaker in ("interviewer", "zhanar"):
         times = []
         for n in range(ROUNDS):
-            _save(script, _segment_edit(original, speaker, _WORDS[ROUNDS + n]))
+            save_as_editor(script, _segment_edit(original, speaker, _WORDS[ROUNDS + n]))
             times.append(_timed_command(build, env))
         figures[f"edit_{speaker}"] = _spread(times)
-        _save(script, original)
+        save_as_editor(script, original)
         _timed_command(build, env)
     figures["noop"] = _spread([_timed_command(build, env) for _ in range(NOOP_ROUNDS)])
     return figures
@@ -177,21 +191,21 @@ def _say_watched(script: Path, work: Path, env: dict[str, str], original: str) -
     lines = original.splitlines()
     number = next(i for i, line in enumerate(lines) if line.startswith("zhanar: ")) + 1
     command = [sys.executable, "-m", "shalket_audio", "say", "--watch", str(script), "--line", str(number)]
-    watch = _Watch([*command, "-o", str(work / "line.wav")], env)
+    watch = WatchProcess([*command, "-o", str(work / "line.wav")], env)
     times = []
     try:
         watch.until("watching ")
         for n in range(ROUNDS):
             edited = list(lines)
             edited[number - 1] = f"zhanar: And {_WORDS[n]}, in Almaty, number {n + 7}."
-            saved = _save(script, "\n".join(edited) + "\n")
+            saved = save_as_editor(script, "\n".join(edited) + "\n")
             done, output = watch.until("watching ")
             if "1 of 1 clips synthesized" not in output:
                 raise SystemExit(f"expected a new clip:\n{output}")
             times.append(done - saved)
     finally:
         watch.stop()
-        _save(script, original)
+        save_as_editor(script, original)
     return {"say_warm": _spread(times)}
 
 
@@ -202,7 +216,7 @@ def loop_figures(source: Path, work: Path) -> dict[str, Any]:
     folder.mkdir(parents=True, exist_ok=True)
     script, out = folder / source.name, folder / "out"
     original = source.read_text(encoding="utf-8")
-    _save(script, original)
+    save_as_editor(script, original)
     env = dict(os.environ, SHALKET_CACHE_DIR=str(work / "cache"), COLUMNS="200")
     _timed_command([sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(out)], env)
     figures: dict[str, Any] = {}
