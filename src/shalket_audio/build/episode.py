@@ -370,7 +370,7 @@ def _assemble_and_encode(
     stage("encoding")
     encoded = work / "episode.mp3"
     parts_dir = job.out_dir / f".{mp3.stem}.parts"
-    mastered = master(assembly.chapters, gain, parts_dir, work, encoded, job.bitrate)
+    mastered = master(assembly.chapters, gain, parts_dir, encoded, job.bitrate)
     duration_ms = _mp3_duration_ms(encoded)
     timeline = assembly.timeline.shifted(mastered.offsets_ms, duration_ms)
     write_tags(encoded, job.episode, timeline, duration_ms, cover)
