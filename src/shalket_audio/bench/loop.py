@@ -4,13 +4,15 @@ Measures, in one run on this machine, with the committed episode's clips cached:
 
 - under ``build --watch`` (one long-lived process, engines warm), from the moment the edited script is
   saved to the moment the watch prints that it is watching again (MP3, tags, timeline and listener files
-  in place): edits whose clips are all cached (a pause, a chapter title, an undo), and edits that need one
-  new short clip from each voice;
+  in place): edits whose clips are all cached, each kind on its own (a pause, whose chapter is encoded again;
+  a chapter title; an undo), and edits that need one new short clip from each voice;
 - without ``--watch`` (a fresh ``shalket-audio build`` process each), a one-segment edit per voice and the
   no-op rebuild;
 - ``say --watch``: a new line said again after each save.
 
-Each figure is measured several times (``ROUNDS``); the report gives the median and the spread.
+Each figure is measured several times (``ROUNDS``); the report gives the median and the spread, and the
+machine's load average before and after (the cores are shared).  ``python -m shalket_audio.bench.loop
+--work DIR`` measures these alone (see ``main``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import os
 import queue
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -32,7 +35,7 @@ TARGETS = {"watch_cached_s": 1.0, "watch_new_clip_s": 2.0, "edit_s": 2.5, "noop_
 ROUNDS = 3
 #: What a watch prints when it waits for the next save.
 WATCHING = "watching "
-NOOP_ROUNDS = 5
+NOOP_ROUNDS = 10
 
 
 class WatchFailed(RuntimeError):
@@ -131,6 +134,8 @@ def _title_edit(text: str, n: int) -> str:
 _PHRASES = ("said the reporter", "as we heard", "in the end", "that winter", "they told us", "once again")
 _RUN = random.SystemRandom().randrange(100, 999)
 _WORDS = tuple(f"{phrase} {_RUN}" for phrase in _PHRASES)
+#: Pause lengths no earlier run left encoded in the parts cache: each pause edit encodes its chapter again.
+_PAUSES = random.SystemRandom().sample(range(1005, 2995, 10), ROUNDS)
 
 
 def _timed_command(command: list[str], env: dict[str, str]) -> float:
@@ -145,21 +150,23 @@ def _watched(script: Path, out: Path, env: dict[str, str], original: str) -> dic
     command = [sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(out), "--watch"]
     watch = WatchProcess(command, env)
     try:
-        watch.until("watching ")
+        watch.until(WATCHING)
 
-        def after(text: str, synthesized: int = 0) -> float:
+        def after(text: str, synthesized: int = 0, encodes: bool = False) -> float:
             saved = save_as_editor(script, text)
-            done, output = watch.until("watching ")
+            done, output = watch.until(WATCHING)
             if f"{synthesized} clips synthesized" not in output:
                 raise SystemExit(f"expected {synthesized} new clips:\n{output}")
+            if encodes and not re.search(r" [1-9]\d* of \d+ chapters encoded", output):
+                raise SystemExit(f"expected a chapter encoded again:\n{output}")
             return done - saved
 
-        cached: list[float] = []
+        cached: dict[str, list[float]] = {"pause": [], "title": [], "undo": []}
         new_clip: dict[str, list[float]] = {"interviewer": [], "zhanar": []}
-        for n in range(ROUNDS):
-            cached.append(after(_pause_edit(original, 1200 + 100 * n)))
-            cached.append(after(_title_edit(original, n)))
-            cached.append(after(original))  # the undo
+        for n, pause in enumerate(_PAUSES):
+            cached["pause"].append(after(_pause_edit(original, pause), encodes=True))
+            cached["title"].append(after(_title_edit(original, n)))
+            cached["undo"].append(after(original))
             for speaker in new_clip:
                 new_clip[speaker].append(after(_segment_edit(original, speaker, _WORDS[n]), synthesized=1))
             after(original)
@@ -167,7 +174,8 @@ def _watched(script: Path, out: Path, env: dict[str, str], original: str) -> dic
         watch.stop()
         save_as_editor(script, original)
     return {
-        "watch_cached": _spread(cached),
+        "watch_cached": _spread([t for times in cached.values() for t in times]),
+        **{f"watch_{kind}": _spread(times) for kind, times in cached.items()},
         **{f"watch_new_clip_{speaker}": _spread(times) for speaker, times in new_clip.items()},
     }
 
@@ -194,12 +202,12 @@ def _say_watched(script: Path, work: Path, env: dict[str, str], original: str) -
     watch = WatchProcess([*command, "-o", str(work / "line.wav")], env)
     times = []
     try:
-        watch.until("watching ")
+        watch.until(WATCHING)
         for n in range(ROUNDS):
             edited = list(lines)
             edited[number - 1] = f"zhanar: And {_WORDS[n]}, in Almaty, number {n + 7}."
             saved = save_as_editor(script, "\n".join(edited) + "\n")
-            done, output = watch.until("watching ")
+            done, output = watch.until(WATCHING)
             if "1 of 1 clips synthesized" not in output:
                 raise SystemExit(f"expected a new clip:\n{output}")
             times.append(done - saved)
@@ -219,7 +227,7 @@ def loop_figures(source: Path, work: Path) -> dict[str, Any]:
     save_as_editor(script, original)
     env = dict(os.environ, SHALKET_CACHE_DIR=str(work / "cache"), COLUMNS="200")
     _timed_command([sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(out)], env)
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = {"load_before": os.getloadavg()}
     steps: list[Callable[[], dict[str, Any]]] = [
         lambda: _watched(script, out, env, original),
         lambda: _plain(script, out, env, original),
@@ -227,6 +235,7 @@ def loop_figures(source: Path, work: Path) -> dict[str, Any]:
     ]
     for step in steps:
         figures.update(step())
+    figures["load_after"] = os.getloadavg()
     return {"loop": figures}
 
 
@@ -244,7 +253,10 @@ def loop_rows(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
         )
 
     return [
-        row("watch: edit, clips cached", "watch_cached", "watch_cached_s"),
+        row("watch: edit, clips cached (all)", "watch_cached", "watch_cached_s"),
+        row("watch: a pause (chapter encoded)", "watch_pause", "watch_cached_s"),
+        row("watch: a chapter title", "watch_title", "watch_cached_s"),
+        row("watch: an undo", "watch_undo", "watch_cached_s"),
         row("watch: new interviewer clip", "watch_new_clip_interviewer", "watch_new_clip_s"),
         row("watch: new zhanar clip", "watch_new_clip_zhanar", "watch_new_clip_s"),
         row("build: edit interviewer segment", "edit_interviewer", "edit_s"),
@@ -252,3 +264,29 @@ def loop_rows(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
         row("build: no-op", "noop", "noop_s"),
         row("say --watch: a new line", "say_warm", "say_warm_s"),
     ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m shalket_audio.bench.loop [SCRIPT] [--work DIR] [--json]``: the loop's figures alone, with the
+    clips cached in ``DIR/cache`` (kept between runs, so only the first run synthesizes the episode)."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("script", nargs="?", default="script/shal-ket.md", type=Path)
+    parser.add_argument("--work", type=Path, required=True, help="folder for the clip cache and the loop's copy")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    figures = loop_figures(args.script, args.work)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    loop = figures["loop"]
+    load = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(loop["load_before"], loop["load_after"], strict=True))
+    print(f"the producer's loop on {os.cpu_count()} cores; load average (1, 5, 15 min) before/after: {load}")
+    for name, value, note in loop_rows(figures):
+        print(f"  {name:<34} {value:>10}  {note}")
+
+
+if __name__ == "__main__":
+    main()
