@@ -5,18 +5,18 @@ the rebuild writes what a plain ``build`` of the same edit writes; Ctrl-C ends i
 from __future__ import annotations
 
 import os
-import queue
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
 from test_interrupt import alive, worker_pids
 
+from shalket_audio.bench.loop import WatchProcess
+from shalket_audio.bench.loop import save_as_editor as save
 from shalket_audio.fileio import file_sha256
 
 pytestmark = pytest.mark.slow
@@ -37,44 +37,11 @@ zhanar: %s
 """
 
 
-class Session:
+def start_watch(script: Path, out: Path, cache: Path) -> WatchProcess:
     """The watch process, and its output lines as they come."""
-
-    def __init__(self, script: Path, out: Path, cache: Path) -> None:
-        env = dict(os.environ, SHALKET_CACHE_DIR=str(cache), COLUMNS="200")
-        command = [sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(out), "--watch"]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, bufsize=1
-        )
-        self.lines: queue.SimpleQueue[str] = queue.SimpleQueue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
-
-    def round(self, timeout: float = 240) -> str:
-        """Everything printed up to the next 'watching' line: one build, or one reported error."""
-        seen = []
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.5)
-            except queue.Empty:
-                assert self.process.poll() is None, "".join(seen)
-                continue
-            seen.append(line)
-            if line.startswith("watching "):
-                return "".join(seen)
-        raise AssertionError("no rebuild within the timeout:\n" + "".join(seen))
-
-
-def save(path: Path, text: str) -> None:
-    """As an editor saves: a new file renamed over the old one."""
-    temporary = path.with_name(f".{path.name}.swp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    env = dict(os.environ, SHALKET_CACHE_DIR=str(cache), COLUMNS="200")
+    command = [sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(out), "--watch"]
+    return WatchProcess(command, env)
 
 
 def listener_files(out: Path) -> dict[str, str]:
@@ -84,9 +51,9 @@ def listener_files(out: Path) -> dict[str, str]:
 def test_a_watch_session_rebuilds_reports_a_bad_edit_and_stops_on_ctrl_c(tmp_path: Path) -> None:
     script, out, cache = tmp_path / "watched.md", tmp_path / "out", tmp_path / "cache"
     save(script, SCRIPT % ("Welcome to the show.", "The city went quiet."))
-    session = Session(script, out, cache)
+    session = start_watch(script, out, cache)
     try:
-        first = session.round()
+        first = session.round(240)
         assert "watched.mp3: built" in first, first
         mp3 = out / "watched.mp3"
         built = file_sha256(mp3)
@@ -94,7 +61,7 @@ def test_a_watch_session_rebuilds_reports_a_bad_edit_and_stops_on_ctrl_c(tmp_pat
         assert warm, "the engines' workers stay up between builds"
 
         save(script, SCRIPT % ("Welcome back to the show.", "The city went quiet."))
-        second = session.round()
+        second = session.round(240)
         assert "watched.mp3: built" in second and "1 clips synthesized" in second, second
         edited = file_sha256(mp3)
         assert edited != built
@@ -102,7 +69,7 @@ def test_a_watch_session_rebuilds_reports_a_bad_edit_and_stops_on_ctrl_c(tmp_pat
 
         bad = (SCRIPT % ("Welcome back to the show.", "The city went quiet.")).replace("zhanar: Thank", "nobody: Thank")
         save(script, bad)
-        error = session.round()
+        error = session.round(240)
         assert "error:" in error and "watched.md:9:" in error and "fix:" in error, error
         assert "Traceback" not in error
         assert file_sha256(mp3) == edited, "the last good episode stays in place"
@@ -125,7 +92,7 @@ def test_a_watch_session_rebuilds_reports_a_bad_edit_and_stops_on_ctrl_c(tmp_pat
         shutil.copytree(out, twin)
         fixed = SCRIPT % ("Welcome back to the show.", "The streets went quiet that night.")
         save(script, fixed)
-        third = session.round()
+        third = session.round(240)
         assert "watched.mp3: built" in third and "1 clips synthesized" in third, third
         assert file_sha256(mp3) not in (built, edited)
 

@@ -1,10 +1,11 @@
 """Stage 4, clips -> tagged MP3 + timeline.
 
 - ``ffmpeg.py``: the binary, running it, decoding clips;
-- ``loudness.py``: the -16 LUFS target, BS.1770 loudness and true peak, ffmpeg's ebur128 reading;
+- ``levels.py``: the -16 LUFS target and a measured loudness (no numpy: a no-op build reads them);
+- ``loudness.py``: BS.1770 loudness and true peak, ffmpeg's ebur128 reading;
 - ``clips.py``: each clip trimmed, at 44.1 kHz, and analysed, kept beside it in the cache;
 - ``assemble.py``: clips matched per voice and placed with pauses, chapter by chapter;
-- ``master.py``: one loudness pass, the limiter, CBR MP3 encoded per chapter and joined;
+- ``master.py``: one loudness pass, the limiter, CBR MP3 encoded per chapter; ``concat.py`` joins them;
 - ``tags.py``: ID3v2.3 with CHAP/CTOC in time order; ``cover.py``: the cover art;
 - ``timeline.py``: where everything sits in the audio, and the pauses that place it;
 - ``join.py`` and ``say.py``: a few clips joined, and one line heard before building.

@@ -55,8 +55,9 @@ def measure_clip(clip: Clip, pacing: Pacing, store: Path | None = None) -> ClipS
     """What the first pass needs of a clip: its analysis (length, peak, energies) is kept in ``store`` beside
     the prepared clip, a few kilobytes, so a rebuild reads that and never the clip's samples."""
     saved = _stored(clip, pacing, store, "stats")
-    if saved is not None:
-        with contextlib.suppress(Exception), np.load(saved) as data:
+    data = _analysis(saved)
+    if data is not None:
+        with contextlib.suppress(Exception):
             return ClipStats(int(data["samples"]), float(data["peak_dbfs"]), data["energies"])
     samples, energies = prepare_clip(clip, pacing, store)
     stats = ClipStats(len(samples), _peak_dbfs(samples), energies)
@@ -70,14 +71,46 @@ def tamed_stats(clip: Clip, stats: ClipStats, ceiling: float, pacing: Pacing, st
     most clips of a voice are tamed and the ceiling moves only when the voice's loudness does."""
     tag = hashlib.sha256(repr(ceiling).encode()).hexdigest()[:12]
     saved = _stored(clip, pacing, store, f"tamed-{tag}.stats")
-    if saved is not None:
-        with contextlib.suppress(Exception), np.load(saved) as data:
+    data = _analysis(saved)
+    if data is not None:
+        with contextlib.suppress(Exception):
             return ClipStats(stats.samples, stats.peak_dbfs, data["energies"])
     samples = limit(load_clip(clip, pacing, store), 0.0, ceiling)
     tamed = ClipStats(len(samples), stats.peak_dbfs, sub_block_energies(samples, SAMPLE_RATE))
     if saved is not None:
         _keep(saved, energies=tamed.energies)
     return tamed
+
+
+#: Analyses this process has read, by file and the file's time and size: a watch's rebuilds read each clip's
+#: analysis (a few kilobytes) once, not on every save.  A file made again has a new time, so is read again.
+_ANALYSES: dict[tuple[Path, int, int], dict[str, np.ndarray]] = {}
+_ANALYSES_KEPT = 20_000
+
+
+def _analysis(saved: Path | None) -> dict[str, np.ndarray] | None:
+    """The arrays of an analysis file, or None when there is none or it is damaged."""
+    if saved is None:
+        return None
+    try:
+        stat = saved.stat()
+    except OSError:
+        return None
+    key = (saved, stat.st_mtime_ns, stat.st_size)
+    known = _ANALYSES.get(key)
+    if known is not None:
+        return known
+    try:
+        with np.load(saved) as data:
+            arrays = {name: data[name] for name in data.files}
+    except Exception:  # missing or damaged (a bad zip, a short array): the caller makes it again
+        return None
+    for array in arrays.values():
+        array.setflags(write=False)  # shared by every later build in this process
+    if len(_ANALYSES) >= _ANALYSES_KEPT:
+        _ANALYSES.clear()
+    _ANALYSES[key] = arrays
+    return arrays
 
 
 def _stored(clip: Clip, pacing: Pacing, store: Path | None, suffix: str) -> Path | None:

@@ -11,10 +11,12 @@ import io
 import shutil
 import subprocess
 import wave
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..errors import RuntimeFailure
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @functools.cache
@@ -51,6 +53,8 @@ def run_ffmpeg(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[
 
 def decode_to_pcm(data: bytes, fmt: str) -> tuple[np.ndarray, int]:
     """Mono int16 samples and their rate, from WAV bytes, or MP3 bytes through ffmpeg (at 44.1 kHz)."""
+    import numpy as np  # here: the build record asks this module for ffmpeg's version on every no-op
+
     if fmt == "wav":
         with wave.open(io.BytesIO(data)) as wav:
             channels, rate = wav.getnchannels(), wav.getframerate()

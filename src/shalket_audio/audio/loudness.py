@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -21,10 +20,7 @@ import numpy as np
 
 from ..errors import RuntimeFailure
 from .ffmpeg import run_ffmpeg
-
-#: Podcast loudness (standards §2): integrated, mono measured as dual-mono.
-TARGET_LUFS = -16.0
-MAX_TRUE_PEAK_DBTP = -1.0
+from .levels import Loudness
 
 SUB_BLOCK_S = 0.1  # gating blocks are 400 ms, overlapping by 75%, i.e. four 100 ms sub-blocks
 ABSOLUTE_GATE_LUFS = -70.0
@@ -185,13 +181,6 @@ def _interpolators() -> tuple[np.ndarray, ...]:
         (np.sinc(centre - offset) * np.kaiser(_TAPS, 8.0)).astype(np.float32)
         for offset in (-0.75, -0.5, -0.25, 0.25, 0.5, 0.75)
     )
-
-
-@dataclass(frozen=True)
-class Loudness:
-    integrated_lufs: float  # dual-mono, as podcast apps and the standards measure
-    true_peak_dbtp: float
-    loudness_range_lu: float | None = None
 
 
 def measure_file(path: Path) -> Loudness:

@@ -4,11 +4,11 @@ One gain brings the matched voices to -16 LUFS (dual-mono); a look-ahead
 limiter keeps sample peaks under a ceiling with margin for the encoder's
 overshoot.  Each chapter is encoded on its own (chapter boundaries lie in
 silence), two at a time, and kept in a parts cache keyed by its PCM, so a
-rebuild after an edit encodes only the chapter that changed; ffmpeg's concat
-demuxer then joins the parts without re-encoding into one CBR file with a fresh
-Info header.  Each part is encoded to a real file and, through the tee muxer,
-to a decoder whose PCM is measured while the encoder runs: the loudness
-reported is that of the MP3 audio.
+rebuild after an edit encodes only the chapter that changed; ``concat.py`` then
+joins the parts without re-encoding into one CBR file with a fresh Info header.
+Each part is encoded to a real file and, through the tee muxer, to a decoder
+whose PCM is measured while the encoder runs: the loudness reported is that of
+the MP3 audio.
 """
 
 from __future__ import annotations
@@ -33,8 +33,10 @@ import numpy as np
 from ..errors import RuntimeFailure
 from ..fileio import atomic_write_bytes
 from ..voices.formats import wav_writer
+from .concat import join_parts
 from .ffmpeg import ffmpeg_binary, ffmpeg_version
-from .loudness import MAX_TRUE_PEAK_DBTP, TARGET_LUFS, EnergyMeter, Loudness, PeakMeter, gated_loudness
+from .levels import MAX_TRUE_PEAK_DBTP, TARGET_LUFS, Loudness
+from .loudness import EnergyMeter, PeakMeter, gated_loudness
 
 SAMPLE_RATE = 44100
 MP3_FRAME = 1152
@@ -152,7 +154,6 @@ def master(
     chapters: Sequence[ChapterPCM],
     gain_db: float,
     parts_dir: Path,
-    work: Path,
     target: Path,
     bitrate: int,
 ) -> Mastered:
@@ -190,7 +191,7 @@ def master(
             f"{loudness.integrated_lufs:.1f} LUFS, {loudness.true_peak_dbtp:.1f} dBTP",
             fix="check the clips for clipping or silence: `shalket-audio cache clear`, then build again",
         )
-    _join(parts, work, target)
+    join_parts([part.path for part in parts], target)
     offsets, extra = [], 0
     for part in parts:
         offsets.append(round(extra * 1000 / SAMPLE_RATE))
@@ -314,22 +315,6 @@ def _frame_count(data: bytes) -> int:
     return int.from_bytes(data[at + 8 : at + 12], "big")
 
 
-def _join(parts: list[Part], work: Path, target: Path) -> None:
-    listing = work / "parts.txt"
-    listing.write_text("".join(f"file '{_concat_escape(part.path)}'\n" for part in parts), encoding="utf-8")
-    command = [ffmpeg_binary(), "-hide_banner", "-nostdin", "-v", "error", "-y", "-f", "concat", "-safe", "0"]
-    command += ["-i", str(listing), "-c", "copy", "-id3v2_version", "0", "-write_id3v1", "0", "-write_xing", "1"]
-    result = subprocess.run(
-        [*command, str(target)],
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        raise RuntimeFailure(
-            f"ffmpeg could not join the chapters: {result.stderr.strip()[-200:]}", fix="build again with --force"
-        )
-
-
 def _prune(parts_dir: Path, keep: set[Path]) -> None:
     """Parts this build used are kept, and as many again of the most recently used others, so undoing an
     edit (or toggling a pause) re-encodes nothing; older ones are deleted, so the folder stays small."""
@@ -349,7 +334,3 @@ def _prune(parts_dir: Path, keep: set[Path]) -> None:
 
 def _tee_escape(path: Path) -> str:
     return re.sub(r"([\[\]|\\:'])", r"\\\1", str(path))
-
-
-def _concat_escape(path: Path) -> str:
-    return str(path.resolve()).replace("'", "'\\''")

@@ -120,7 +120,11 @@ class Timeline:
 
     @classmethod
     def from_json(cls, text: str) -> Timeline:
-        data = json.loads(text)
+        return cls.from_data(json.loads(text))
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Timeline:
+        """From the timeline file's parsed JSON."""
         return cls(
             duration_ms=data["duration_ms"],
             chapters=tuple(TimedChapter(**c) for c in data["chapters"]),

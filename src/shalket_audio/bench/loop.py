@@ -4,13 +4,15 @@ Measures, in one run on this machine, with the committed episode's clips cached:
 
 - under ``build --watch`` (one long-lived process, engines warm), from the moment the edited script is
   saved to the moment the watch prints that it is watching again (MP3, tags, timeline and listener files
-  in place): edits whose clips are all cached (a pause, a chapter title, an undo), and edits that need one
-  new short clip from each voice;
+  in place): edits whose clips are all cached, each kind on its own (a pause, whose chapter is encoded again;
+  a chapter title; an undo), and edits that need one new short clip from each voice;
 - without ``--watch`` (a fresh ``shalket-audio build`` process each), a one-segment edit per voice and the
   no-op rebuild;
 - ``say --watch``: a new line said again after each save.
 
-Each figure is measured several times (``ROUNDS``); the report gives the median and the spread.
+Each figure is measured several times (``ROUNDS``); the report gives the median and the spread, and the
+machine's load average before and after (the cores are shared).  ``python -m shalket_audio.bench.loop
+--work DIR`` measures these alone (see ``main``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from __future__ import annotations
 import os
 import queue
 import random
+import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -29,11 +33,18 @@ from typing import Any
 
 TARGETS = {"watch_cached_s": 1.0, "watch_new_clip_s": 2.0, "edit_s": 2.5, "noop_s": 0.25, "say_warm_s": 1.0}
 ROUNDS = 3
-NOOP_ROUNDS = 5
+#: What a watch prints when it waits for the next save.
+WATCHING = "watching "
+NOOP_ROUNDS = 10
 
 
-class _Watch:
-    """A long-lived command whose output is read line by line as it comes."""
+class WatchFailed(RuntimeError):
+    """A watch process ended, or went quiet, before printing what was waited for."""
+
+
+class WatchProcess:
+    """A long-lived command (``build --watch``, ``say --watch``) whose output is read line by line as it comes.
+    The benchmark and the watch tests share it."""
 
     def __init__(self, command: list[str], env: dict[str, str]) -> None:
         self.process = subprocess.Popen(
@@ -47,34 +58,40 @@ class _Watch:
         for line in self.process.stdout:
             self.lines.put(line)
 
-    def until(self, marker: str, timeout: float = 600) -> tuple[float, str]:
-        """Wait for a line starting with ``marker``: when it came (perf_counter) and what came before."""
-        seen = []
+    def until(self, marker: str = WATCHING, timeout: float = 600) -> tuple[float, str]:
+        """Wait for a line starting with ``marker``: when it came (perf_counter) and everything printed up to
+        it (one build, or one reported error).  ``WatchFailed`` if the process ends or the time runs out."""
+        seen: list[str] = []
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             try:
                 line = self.lines.get(timeout=0.5)
             except queue.Empty:
                 if self.process.poll() is not None:
-                    break
+                    raise WatchFailed(f"the watch ended (exit {self.process.returncode}):\n{''.join(seen)}") from None
                 continue
             seen.append(line)
             if line.startswith(marker):
                 return time.perf_counter(), "".join(seen)
-        raise SystemExit(f"{marker!r} never came:\n{''.join(seen)}")
+        raise WatchFailed(f"{marker!r} never came within {timeout:g} s:\n{''.join(seen)}")
 
-    def stop(self) -> None:
-        import signal
+    def round(self, timeout: float = 600) -> str:
+        """Everything printed up to the next 'watching' line."""
+        return self.until(WATCHING, timeout)[1]
 
+    def stop(self) -> int | None:
+        """Ctrl-C, as a producer stops it; the exit code (None: it had to be killed)."""
         self.process.send_signal(signal.SIGINT)
         try:
-            self.process.wait(timeout=10)
+            return self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            self.process.wait()
+            return None
 
 
-def _save(path: Path, text: str) -> float:
-    """Save as an editor does (a new file renamed over the old one); when it was saved."""
+def save_as_editor(path: Path, text: str) -> float:
+    """Save as an editor does (a new file renamed over the old one); when it was saved (perf_counter)."""
     temporary = path.with_name(f".{path.name}.swp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
@@ -117,6 +134,8 @@ def _title_edit(text: str, n: int) -> str:
 _PHRASES = ("said the reporter", "as we heard", "in the end", "that winter", "they told us", "once again")
 _RUN = random.SystemRandom().randrange(100, 999)
 _WORDS = tuple(f"{phrase} {_RUN}" for phrase in _PHRASES)
+#: Pause lengths no earlier run left encoded in the parts cache: each pause edit encodes its chapter again.
+_PAUSES = random.SystemRandom().sample(range(1005, 2995, 10), ROUNDS)
 
 
 def _timed_command(command: list[str], env: dict[str, str]) -> float:
@@ -129,31 +148,34 @@ def _timed_command(command: list[str], env: dict[str, str]) -> float:
 
 def _watched(script: Path, out: Path, env: dict[str, str], original: str) -> dict[str, Any]:
     command = [sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(out), "--watch"]
-    watch = _Watch(command, env)
+    watch = WatchProcess(command, env)
     try:
-        watch.until("watching ")
+        watch.until(WATCHING)
 
-        def after(text: str, synthesized: int = 0) -> float:
-            saved = _save(script, text)
-            done, output = watch.until("watching ")
+        def after(text: str, synthesized: int = 0, encodes: bool = False) -> float:
+            saved = save_as_editor(script, text)
+            done, output = watch.until(WATCHING)
             if f"{synthesized} clips synthesized" not in output:
                 raise SystemExit(f"expected {synthesized} new clips:\n{output}")
+            if encodes and not re.search(r" [1-9]\d* of \d+ chapters encoded", output):
+                raise SystemExit(f"expected a chapter encoded again:\n{output}")
             return done - saved
 
-        cached: list[float] = []
+        cached: dict[str, list[float]] = {"pause": [], "title": [], "undo": []}
         new_clip: dict[str, list[float]] = {"interviewer": [], "zhanar": []}
-        for n in range(ROUNDS):
-            cached.append(after(_pause_edit(original, 1200 + 100 * n)))
-            cached.append(after(_title_edit(original, n)))
-            cached.append(after(original))  # the undo
+        for n, pause in enumerate(_PAUSES):
+            cached["pause"].append(after(_pause_edit(original, pause), encodes=True))
+            cached["title"].append(after(_title_edit(original, n)))
+            cached["undo"].append(after(original))
             for speaker in new_clip:
                 new_clip[speaker].append(after(_segment_edit(original, speaker, _WORDS[n]), synthesized=1))
             after(original)
     finally:
         watch.stop()
-        _save(script, original)
+        save_as_editor(script, original)
     return {
-        "watch_cached": _spread(cached),
+        "watch_cached": _spread([t for times in cached.values() for t in times]),
+        **{f"watch_{kind}": _spread(times) for kind, times in cached.items()},
         **{f"watch_new_clip_{speaker}": _spread(times) for speaker, times in new_clip.items()},
     }
 
@@ -164,10 +186,10 @@ def _plain(script: Path, out: Path, env: dict[str, str], original: str) -> dict[
     for speaker in ("interviewer", "zhanar"):
         times = []
         for n in range(ROUNDS):
-            _save(script, _segment_edit(original, speaker, _WORDS[ROUNDS + n]))
+            save_as_editor(script, _segment_edit(original, speaker, _WORDS[ROUNDS + n]))
             times.append(_timed_command(build, env))
         figures[f"edit_{speaker}"] = _spread(times)
-        _save(script, original)
+        save_as_editor(script, original)
         _timed_command(build, env)
     figures["noop"] = _spread([_timed_command(build, env) for _ in range(NOOP_ROUNDS)])
     return figures
@@ -177,21 +199,21 @@ def _say_watched(script: Path, work: Path, env: dict[str, str], original: str) -
     lines = original.splitlines()
     number = next(i for i, line in enumerate(lines) if line.startswith("zhanar: ")) + 1
     command = [sys.executable, "-m", "shalket_audio", "say", "--watch", str(script), "--line", str(number)]
-    watch = _Watch([*command, "-o", str(work / "line.wav")], env)
+    watch = WatchProcess([*command, "-o", str(work / "line.wav")], env)
     times = []
     try:
-        watch.until("watching ")
+        watch.until(WATCHING)
         for n in range(ROUNDS):
             edited = list(lines)
             edited[number - 1] = f"zhanar: And {_WORDS[n]}, in Almaty, number {n + 7}."
-            saved = _save(script, "\n".join(edited) + "\n")
-            done, output = watch.until("watching ")
+            saved = save_as_editor(script, "\n".join(edited) + "\n")
+            done, output = watch.until(WATCHING)
             if "1 of 1 clips synthesized" not in output:
                 raise SystemExit(f"expected a new clip:\n{output}")
             times.append(done - saved)
     finally:
         watch.stop()
-        _save(script, original)
+        save_as_editor(script, original)
     return {"say_warm": _spread(times)}
 
 
@@ -202,10 +224,10 @@ def loop_figures(source: Path, work: Path) -> dict[str, Any]:
     folder.mkdir(parents=True, exist_ok=True)
     script, out = folder / source.name, folder / "out"
     original = source.read_text(encoding="utf-8")
-    _save(script, original)
+    save_as_editor(script, original)
     env = dict(os.environ, SHALKET_CACHE_DIR=str(work / "cache"), COLUMNS="200")
     _timed_command([sys.executable, "-m", "shalket_audio", "build", str(script), "--out", str(out)], env)
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = {"load_before": os.getloadavg()}
     steps: list[Callable[[], dict[str, Any]]] = [
         lambda: _watched(script, out, env, original),
         lambda: _plain(script, out, env, original),
@@ -213,6 +235,7 @@ def loop_figures(source: Path, work: Path) -> dict[str, Any]:
     ]
     for step in steps:
         figures.update(step())
+    figures["load_after"] = os.getloadavg()
     return {"loop": figures}
 
 
@@ -230,7 +253,10 @@ def loop_rows(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
         )
 
     return [
-        row("watch: edit, clips cached", "watch_cached", "watch_cached_s"),
+        row("watch: edit, clips cached (all)", "watch_cached", "watch_cached_s"),
+        row("watch: a pause (chapter encoded)", "watch_pause", "watch_cached_s"),
+        row("watch: a chapter title", "watch_title", "watch_cached_s"),
+        row("watch: an undo", "watch_undo", "watch_cached_s"),
         row("watch: new interviewer clip", "watch_new_clip_interviewer", "watch_new_clip_s"),
         row("watch: new zhanar clip", "watch_new_clip_zhanar", "watch_new_clip_s"),
         row("build: edit interviewer segment", "edit_interviewer", "edit_s"),
@@ -238,3 +264,29 @@ def loop_rows(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
         row("build: no-op", "noop", "noop_s"),
         row("say --watch: a new line", "say_warm", "say_warm_s"),
     ]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m shalket_audio.bench.loop [SCRIPT] [--work DIR] [--json]``: the loop's figures alone, with the
+    clips cached in ``DIR/cache`` (kept between runs, so only the first run synthesizes the episode)."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("script", nargs="?", default="script/shal-ket.md", type=Path)
+    parser.add_argument("--work", type=Path, required=True, help="folder for the clip cache and the loop's copy")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    figures = loop_figures(args.script, args.work)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    loop = figures["loop"]
+    load = ", ".join(f"{a:.2f}/{b:.2f}" for a, b in zip(loop["load_before"], loop["load_after"], strict=True))
+    print(f"the producer's loop on {os.cpu_count()} cores; load average (1, 5, 15 min) before/after: {load}")
+    for name, value, note in loop_rows(figures):
+        print(f"  {name:<34} {value:>10}  {note}")
+
+
+if __name__ == "__main__":
+    main()

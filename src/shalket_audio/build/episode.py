@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..audio import DEFAULT_BITRATE
 from ..audio.cover import cover_identity
-from ..audio.loudness import TARGET_LUFS, Loudness
+from ..audio.levels import TARGET_LUFS, Loudness
 from ..audio.timeline import Pacing, Timeline
 from ..fileio import atomic_write_text, file_sha256
 from ..lock import DEFAULT_WAIT_S, output_lock
@@ -370,7 +370,7 @@ def _assemble_and_encode(
     stage("encoding")
     encoded = work / "episode.mp3"
     parts_dir = job.out_dir / f".{mp3.stem}.parts"
-    mastered = master(assembly.chapters, gain, parts_dir, work, encoded, job.bitrate)
+    mastered = master(assembly.chapters, gain, parts_dir, encoded, job.bitrate)
     duration_ms = _mp3_duration_ms(encoded)
     timeline = assembly.timeline.shifted(mastered.offsets_ms, duration_ms)
     write_tags(encoded, job.episode, timeline, duration_ms, cover)

@@ -127,8 +127,8 @@ def _preload() -> None:
 
     for module in ("scipy.signal", "mutagen.mp3", "soxr"):
         importlib.import_module(module)
-    from ..audio import assemble, master, tags  # noqa: F401
-    from ..publish import package  # noqa: F401
+    from ..audio import assemble, clips, concat, cover, master, tags  # noqa: F401
+    from ..publish import chapters, feed, package, page, transcripts  # noqa: F401
 
 
 #: What a warm-up says (to no one).

@@ -199,43 +199,68 @@ def default_scripts(paths: list[Path] | None) -> list[Path]:
     return found
 
 
-def _bar(stage_column: str, unit_column: str) -> Any:
-    """A rich progress bar on stderr, drawn only on a terminal and gone when done."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+class _Bar:
+    """A rich progress bar on stderr, drawn only on a terminal and gone when done.  It is made on its first
+    update: a build with nothing to do never loads rich, and without a terminal rich is never loaded at all."""
 
-    return Progress(
-        TextColumn(stage_column),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn(unit_column),
-        TimeElapsedColumn(),
-        transient=True,
-        console=Console(stderr=True),
-        disable=not sys.stderr.isatty(),
-    )
+    def __init__(self, stage_column: str, unit_column: str, description: str, **fields: Any) -> None:
+        self._columns = (stage_column, unit_column)
+        self._description = description
+        self._fields = fields
+        self._progress: Any = None
+        self._task: Any = None
+
+    def update(self, **fields: Any) -> None:
+        self._fields.update(fields)
+        if self._progress is not None:
+            self._progress.update(self._task, **fields)
+        elif sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            stage_column, unit_column = self._columns
+            self._progress = Progress(
+                TextColumn(stage_column),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn(unit_column),
+                TimeElapsedColumn(),
+                transient=True,
+                console=Console(stderr=True),
+            )
+            self._progress.start()
+            fields = dict(self._fields)
+            total = fields.pop("total", None)
+            completed = fields.pop("completed", 0)
+            self._task = self._progress.add_task(self._description, total=total, completed=completed, **fields)
+
+    def __enter__(self) -> _Bar:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
 
 
 def with_count_progress(label: str, run: Callable[[Callable[[int, int], None]], R]) -> R:
     """Run ``run(show)`` under a progress bar counting clips; ``show(done, total)``."""
-    with _bar(f"  {label:<12}", "clips") as bar:
-        task = bar.add_task(label, total=None)
+    with _Bar(f"  {label:<12}", "clips", label, total=None) as bar:
 
         def show(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+            bar.update(completed=done, total=total)
 
         return run(show)
 
 
 def with_progress(episode: Episode, run: Callable[..., R], first_stage: str = "checking") -> R:
     """Run ``run(show_progress, show_stage)`` under a progress bar counting segments, cache hits and stages."""
-    with _bar("  {task.fields[stage]:<12}", "segments · {task.fields[hits]} cache hits") as bar:
-        task = bar.add_task("build", total=len(episode.segments), hits=0, stage=first_stage)
+    columns = ("  {task.fields[stage]:<12}", "segments · {task.fields[hits]} cache hits")
+    with _Bar(*columns, "build", total=len(episode.segments), hits=0, stage=first_stage) as bar:
 
         def show(progress: SynthProgress) -> None:
-            bar.update(task, completed=progress.segments_done, hits=progress.hits)
+            bar.update(completed=progress.segments_done, hits=progress.hits)
 
         def stage(name: str) -> None:
-            bar.update(task, stage=name)
+            bar.update(stage=name)
 
         return run(show, stage)

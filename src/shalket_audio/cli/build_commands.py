@@ -19,6 +19,7 @@ from ..voices.defaults import DEFAULT_PROFILE
 
 if TYPE_CHECKING:
     from ..build import BuildReport
+    from ..synth import ClipCache
     from ..verify.check import VerifyReport
     from ..voices import Registry
 
@@ -112,15 +113,17 @@ def build_command(
         _build_all(paths, settings, force)
         return
     from ..build.watch import watch_builds
+    from ..synth import ClipCache
     from ..voices import default_registry
 
     registry = default_registry()  # one for the whole watch, so its engines' workers stay warm
+    cache = ClipCache(cache_dir)  # and one clip cache: each clip is looked up and checked once, not per save
     forced = [force]  # --force applies to the first build only
 
     warmed: list[bool] = []  # after the first good build, the engines are started for the first edit
 
     def rebuild() -> None:
-        episodes = _build_all(paths, settings, forced.pop() if forced else False, registry)
+        episodes = _build_all(paths, settings, forced.pop() if forced else False, registry, cache)
         if not warmed:
             from ..build.watch import warm_up
             from ..synth import cast
@@ -145,11 +148,19 @@ class _Settings:
     verify: bool
 
 
-def _build_all(paths: list[Path], settings: _Settings, force: bool, registry: Registry | None = None) -> list[Episode]:
-    """Every script built and then published together; with ``registry`` (a watch), engines stay warm.
-    The episodes built."""
+def _build_all(
+    paths: list[Path],
+    settings: _Settings,
+    force: bool,
+    registry: Registry | None = None,
+    cache: ClipCache | None = None,
+) -> list[Episode]:
+    """Every script built and then published together; with ``registry`` (a watch), engines stay warm, and
+    ``cache`` keeps what it has checked.  The episodes built."""
     from ..build import build_episode, check_names, publish_built
     from ..synth import ClipCache
+
+    cache = cache or ClipCache(settings.cache_dir)
 
     out = settings.out
     built = []
@@ -164,7 +175,7 @@ def _build_all(paths: list[Path], settings: _Settings, force: bool, registry: Re
                 jobs=settings.jobs,
                 force=force,
                 bitrate=settings.bitrate,
-                cache=ClipCache(settings.cache_dir),
+                cache=cache,
                 registry=registry,
                 on_progress=show,
                 on_stage=stage,

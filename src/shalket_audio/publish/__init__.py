@@ -2,7 +2,7 @@
 and the read-back (``readback.py``, what a podcast app would see in the MP3)."""
 
 from .item import Published, file_url
-from .package import Built, PublishReport, listener_files, package_state, publish, publish_episodes
+from .package import Built, PublishReport, listener_files, publish, publish_episodes
 
 __all__ = [
     "Built",
@@ -10,7 +10,6 @@ __all__ = [
     "Published",
     "file_url",
     "listener_files",
-    "package_state",
     "publish",
     "publish_episodes",
 ]
