@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .quotes import QuoteStyle, Span, strip_marks
+from .quotes import QuoteStyle, Span, marks_of, strip_marks
 from .speakers import Cast, Entity, is_speaker_noun
 from .text import NOT_NAME_WORDS, PLACE_WORDS, SENTENCE_END, VERBS, count_words_of
 
@@ -38,7 +38,10 @@ _SUBJECT_AFTER = (
 )
 #: "Bekov, 54, said", "Patel, a hydrologist at the university, said": an aside between name and verb.
 _APPOSITIVE = r"(?:,\s[^,“”\"‘’«».!?]{1,60},)?"
-_ADVERB = r"(?:\s+\w+ly)?(?:\s+(?:also|then|later|once|simply|quietly|has|had|have|will|would))?"
+_ADVERB = (
+    r"(?:\s+\w+ly)?(?:\s+(?:also|then|later|once|simply|quietly|even|still|just|again|now|first|further|has|had|have"
+    r"|will|would))?"
+)
 _BEFORE = re.compile(rf"{_SUBJECT}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b(?P<tail>[^.!?]*)$")
 _AFTER = re.compile(
     rf"\s*[,;:—–-]?\s*(?:{_SUBJECT}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b|(?P<verb2>{VERBS})\s+{_SUBJECT_AFTER})"
@@ -50,25 +53,39 @@ _OWNER = re.compile(r"\b(?:from|by|of|issued by|released by)\s+(?P<owner>.+)$")
 _PARTIAL_TAIL = re.compile(
     r"(?:\s+in a statement)?(?:\s+(?:it|him|her|them|this|the\s+\w+|his\s+\w+|her\s+\w+|their\s+\w+)(?=\s+as\b))?"
     r"(?:\s+(?:that|as|how)\b[^“”\"‘’«»:;]{0,120}"
-    r"|(?:\s+that)?\s+(?:it|they|he|she|we|this|the\s+[\w-]+)\s+(?:was|were|is|are|had|has|have|would|will|could|remained)\b"
-    r"[^“”\"‘’«»:;.!?]{0,80})?\s*"
+    r"|(?:\s+that)?\s+(?:there|it|they|he|she|we|I|this|these|those|the\s+[\w-]+|(?:his|her|their|its|our|my)\s+[\w-]+)"
+    r"\s+[a-z][\w’'-]*\b[^“”\"‘’«»:;.!?]{0,80})?\s*"
 )
 #: A second partial quote in the same sentence: ``… “under review” and that it had “engaged …”``.
 _SAME_SENTENCE = re.compile(r"\s*,?\s*(?:and|but|or|while|adding|, adding)\b[^.!?“”\"‘’«»]{0,80}")
 _TERM_CUE = re.compile(
     r"(?:called|named|dubbed|titled|entitled|known as|translates? (?:to|as)|translated as|means|meaning|"
     r"word|words|term|phrase|slogan|motto|headline|chant(?:ed|ing|s)?|banner|placard|sign|reading|reads|"
-    r"label(?:l?ed)?|nicknamed|so-called|the name)\s*$",
+    r"label(?:l?ed)?|nicknamed|so-called|the name|"
+    # an official charge or ruling in quotes is the authorities' wording, which the narrator reports
+    r"charged with|charges? of|accused of|convicted of|guilty of|offen[cs]es? of|crimes? of|on suspicion of)\s*$",
     re.IGNORECASE,
 )
 _SENTENCE_SUBJECT = re.compile(
     r"\s*[“”\"‘’'(]?\s*(?P<np>(?:She|He|They)\b|(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*(?=[’']s\b|,|\s+[a-z]|:\s*(?:[“\"‘']|$)))"
 )
 _SHORT_SENTENCE = re.compile(r"[A-Z].*[.!?…]")
+#: A sentence that opens with a place, a time or a clause before its subject: "In Keswick, Lynne Jones …".
+_INTRO = re.compile(
+    r"\s*(?:In|At|On|As|From|Across|Near|Outside|Inside|After|Before|Since|Meanwhile|Now|Today|Yesterday|Elsewhere"
+    r"|Back|Like|Later|Earlier|Despite|During)\b[^,.;:!?“”\"]{0,60},\s+"
+)
+#: "…, Haraldson said.": an attribution that ends the sentence the quote sits in.
+_SENTENCE_FINAL = re.compile(
+    rf"[^.!?“”\"]*,\s*(?:{_SUBJECT}{_ADVERB}\s+(?P<verb>{VERBS})|(?P<verb2>{VERBS})\s+{_SUBJECT_AFTER})\s*[.!?]"
+)
+_PERSON_WORD = re.compile(r"\b(?:she|he|they|She|He|They|her|his|their)\b")
+#: A name or a title in quotes: every word that is not a short function word starts with a capital.
+_TITLE_WORD = re.compile(r"[\w’'-]+")
 #: A sentence about someone described: "Nowak's wife, Ewa, …", "Her neighbour, Seamus Flaherty, …",
 #: "A local fisherman remembers …".
 _DESCRIBED_SUBJECT = re.compile(
-    r"\s*(?:(?P<owner>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)[’']s|(?P<det>Her|His|Their|A|An|The|One))"
+    r"\s*(?:(?P<owner>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)[’']s|(?P<det>[Hh]er|[Hh]is|[Tt]heir|An?|an?|[Tt]he|One))"
     r"\s+(?:(?P<adj>[a-z]+)\s+)?(?P<noun>[a-z]+)\b"
     r"(?:,\s+(?P<name>[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,2}),)?"
 )
@@ -92,6 +109,8 @@ class Attributor:
         self.carried: Entity | None = None  # the previous paragraph's closing speaker
         self.continues = False  # the quote goes on the previous quote's sentence ("… and that it had “…”")
         self.around_speech = False  # the quote's sentence has a speech verb ("calling him “a terrorist”")
+        self.sentence = ""  # the quote's sentence up to the quote, across earlier quotes in it
+        self.minority = False  # the quote is in the marks of the article's other style
 
     def run(self, spans: list[Span]) -> list[Decision]:
         decisions: list[Decision] = []
@@ -106,6 +125,7 @@ class Attributor:
                 self.focus = self.last_speaker = None
                 para, offset = para + 1, 0
             self._prose(pi, offset, start)
+            self.cast.paragraph = pi
             end_pi, end = span.end
             following = spans[k + 1].start if k + 1 < len(spans) else (len(self.body), 0)
             stop = following[1] if following[0] == end_pi else len(self.body[end_pi])
@@ -113,9 +133,11 @@ class Attributor:
             before = self._sentence_before(gap)
             self.continues = offset > 0 and last[0] == pi and before == gap and bool(_SAME_SENTENCE.fullmatch(gap))
             after = self.body[end_pi][end : min(stop, end + _WINDOW)]
-            inner = " ".join(strip_marks(self.body[p][s:e], self.style.marks) for p, s, e in span.parts)
+            inner = " ".join(strip_marks(self.body[p][s:e], marks_of(span, self.style)) for p, s, e in span.parts)
             self.around_speech = bool(_SPEECH_NEARBY.search(before) or _SPEECH_NEARBY.match(after))
-            decision = self._decide(before, inner, after)
+            self.sentence = self._sentence_before(self.body[pi][max(0, start - _WINDOW) : start])
+            self.minority = span.minority
+            decision = self._checked(self._decide(before, inner, after))
             if decision.speaker is not None:
                 self.cast.touch(decision.speaker)
                 if decision.speaker.kind != "host":
@@ -133,16 +155,21 @@ class Attributor:
     def _prose(self, pi: int, start: int, stop: int) -> None:
         if pi in self.barriers or stop <= start:
             return
+        self.cast.paragraph = pi
         text = self.body[pi][start:stop]
         starts = [0] if start == 0 or text.lstrip()[:1].isupper() else []
         starts += [m.end() for m in SENTENCE_END.finditer(text)]
         for position in starts:
             entity: Entity | None
+            intro = _INTRO.match(text, position)
+            position = intro.end() if intro else position
             described = self._described_subject(text, position)
             if described is not None:
                 if described.kind == "person" or described.quotes:
                     self.cast.touch(described)
                     self.focus = described
+                elif described.pronoun == "they":
+                    self.cast.touch(described)  # "the parents announced": a group 'they' may refer to
                 continue
             match = _SENTENCE_SUBJECT.match(text, position)
             if not match:
@@ -172,11 +199,19 @@ class Attributor:
             phrase = adj  # "The spokesman added …"
         else:
             return None
+        display = match.group("name") or ""
         if match.group("owner"):
             phrase = f"{match.group('owner')}’s {phrase.split()[-1]}"  # the wife, not Nowak
         elif match.group("det").lower() in ("her", "his", "their"):
             phrase = f"{match.group('det').lower()} {phrase}"
-        return self.cast.described(phrase, display=match.group("name") or "")
+        elif match.group("det").lower() == "the" and not display:
+            known = self.cast.described(phrase, create=False)
+            if known is not None:
+                return known
+            entity, _ = self.cast.anaphor(phrase.split()[-1])
+            if entity is not None:
+                return entity  # "The estranged wife of Sir Paul McCartney …": the woman the story is about
+        return self.cast.described(phrase, display=display)
 
     @staticmethod
     def _sentence_before(text: str) -> str:
@@ -215,7 +250,25 @@ class Attributor:
                 decision = self._subject(subject.group("np"), f"colon after a sentence about {subject.group('np')}")
                 if decision.speaker is not None:
                     return decision
+        final = _SENTENCE_FINAL.match(after) if ends_open or not re.match(r"\s*[.!?]", after) else None
+        if final:
+            subject = final.group("subj") or final.group("subj2")
+            return self._subject(subject, f"attribution at the end of the sentence: {final.group(0).strip()}")
+        if _is_title(inner, self.sentence):
+            return Decision(None, "title or name (capitalised words inside a sentence)")
         return self._unattributed(inner)
+
+    def _checked(self, decision: Decision) -> Decision:
+        """A quote in the article's other marks may be a title, a pull-quote or a word: check what the rules guessed."""
+        if not self.minority or decision.note or decision.reason.startswith(_SURE):
+            return decision
+        who = "the narrator" if decision.speaker is None or decision.speaker.kind == "host" else decision.speaker.name
+        other = "single" if self.style.name == "double" else "double"
+        return Decision(
+            decision.speaker,
+            decision.reason,
+            f"quote in {other} marks in a {self.style.name}-quote article; read by {who}",
+        )
 
     def _unattributed(self, inner: str) -> Decision:
         words = count_words_of(inner)
@@ -225,12 +278,14 @@ class Attributor:
         # "Nobody comes." right after someone spoke in this paragraph: a short sentence of theirs
         sentence_like = sentence_like or (self.last_speaker is not None and bool(_SHORT_SENTENCE.fullmatch(inner)))
         if not sentence_like:
-            note = f"unattributed {words}-word quote; given to the narrator" if words >= 4 else ""
-            if not note and self.around_speech:
-                note = f"{words}-word quoted phrase in a sentence about what someone said; given to the narrator"
-            return Decision(None, "term (short quoted phrase)", note)
+            return self._phrase(inner, words)
         if self.focus is not None:
-            return Decision(self.focus, f"unattributed speech in a paragraph about {self.focus.name}")
+            reason = f"unattributed speech in a paragraph about {self.focus.name}"
+            rivals = [e for e in self.cast.nearby(self.focus) if e.kind != "body"]
+            if self.focus is self.last_speaker or not rivals:
+                return Decision(self.focus, reason)
+            names = ", ".join(e.name for e in rivals[:2])
+            return Decision(self.focus, reason, f"unattributed quote given to {self.focus.name}; could be {names}")
         if self.carried is not None and self.carried is not self.cast.guest:
             who = self.carried
             return Decision(
@@ -238,7 +293,34 @@ class Attributor:
                 "unattributed speech continuing the previous paragraph",
                 f"unattributed {words}-word quote opening a paragraph; continues {who.name} from the paragraph before",
             )
-        return Decision(self.cast.guest, "unattributed speech at the start of a paragraph")
+        reason = "unattributed speech at the start of a paragraph"
+        rivals = [e for e in self.cast.nearby(self.cast.guest) if e.kind != "body" or e.quotes]
+        if rivals:
+            names = ", ".join(e.name for e in rivals[:2])
+            note = f"unattributed quote opening a paragraph; given to {self.cast.guest.name}; could be {names}"
+            return Decision(self.cast.guest, reason, note)
+        return Decision(self.cast.guest, reason)
+
+    def _phrase(self, inner: str, words: int) -> Decision:
+        """A short quoted phrase: the words of the person whose speech the sentence reports, else the narrator's."""
+        match = _BEFORE.search(self.sentence)
+        while match and (nearer := _BEFORE.search(match.group("tail"))):
+            match = nearer
+        if match and match.group("subj").lower() not in ("i", "we"):
+            decision = self._subject(
+                match.group("subj"), f"a phrase in a sentence about what {match.group('subj')} said"
+            )
+            if decision.speaker is not None and decision.speaker.kind != "host":
+                note = decision.note or f"{words}-word phrase in a sentence about {decision.speaker.name}'s words"
+                return Decision(decision.speaker, decision.reason, f"{note}; given to {decision.speaker.name}")
+        note = f"unattributed {words}-word quote; given to the narrator" if words >= 4 else ""
+        if not note and self.around_speech:
+            note = f"{words}-word quoted phrase in a sentence about what someone said; given to the narrator"
+        if not note and (_PERSON_WORD.search(self.sentence) or self._described_subject(self.sentence, 0)):
+            note = (
+                f"{words}-word quoted phrase in a sentence about someone; could be their words; given to the narrator"
+            )
+        return Decision(None, "term (short quoted phrase)", note)
 
     def _subject(self, subject: str, reason: str) -> Decision:
         lowered = subject.lower()
@@ -248,15 +330,20 @@ class Attributor:
             entity, note = self.cast.resolve_pronoun(lowered, self.last_speaker)
             return Decision(entity, reason, note)
         words = _name_tokens(subject)
+        note = ""
         if words and words[0][:1].isupper():
             entity = self.cast.mention(" ".join(words), create=True)
         else:
-            entity = self.cast.described(subject)
+            entity = self.cast.described(subject, create=False)
+            if entity is None and lowered.startswith("the "):
+                entity, note = self.cast.anaphor(subject.split()[-1])  # "the grandmother insisted"
+            if entity is None:
+                entity = self.cast.described(subject)
         if entity is None:
             return Decision(
                 None, reason, f"attribution to '{subject}' names no speaker the rules know; given to the narrator"
             )
-        return Decision(entity, reason)
+        return Decision(entity, reason, note)
 
     def _source(self, phrase: str, reason: str) -> Decision:
         """``according to a statement from the ministry``: the ministry; ``according to police``: police."""
@@ -265,6 +352,21 @@ class Attributor:
             return self._subject(owner.group("owner"), reason)
         decision = self._subject(phrase, reason)
         return decision
+
+
+#: Reasons that rest on an explicit attribution or cue next to the quote.
+_SURE = ("attribution before", "attribution after", "according to", "term (introduced", "a second quote", "title")
+
+
+def _is_title(inner: str, sentence: str) -> bool:
+    """``"Seize the Night," topped the list``, the ``'Budapest' singer``: a title or name inside the sentence."""
+    text = inner.strip(" ,;:")
+    if not text or text[-1:] in ".!?…" or not sentence.strip():
+        return False
+    words = _TITLE_WORD.findall(text)
+    if not words or len(words) > 8 or (len(words) == 1 and text != inner.strip()):
+        return False  # "No," or "Never!" inside a sentence is a word said, not a title
+    return all(w[:1].isupper() or (len(w) <= 3 and w.islower()) for w in words) and words[0][:1].isupper()
 
 
 def _name_tokens(phrase: str) -> list[str]:

@@ -25,7 +25,7 @@ from .attribution import Attributor, Decision
 from .formats import read_source
 from .header import ArticleHeader, paragraphs, split_header
 from .qa import GUEST, HOST, Interview, Turn, find_interview, label_names
-from .quotes import QuoteStyle, Span, quote_style, scan, strip_marks
+from .quotes import QuoteStyle, Span, marks_of, merge, quote_style, scan, scan_minority, strip_marks
 from .review import PREFIX as REVIEW_PREFIX
 from .review import review_notes
 from .segments import prose_paragraph, shares_by_paragraph, turn_paragraph
@@ -116,6 +116,7 @@ def convert_article(
     barriers = set(interview.turns) if interview else set()
     style = quote_style([p for i, p in enumerate(body) if i not in barriers])
     spans = scan(body, style, barriers)
+    spans = merge(spans, scan_minority(body, style, spans, barriers))
     cast = Cast(host_name, guest_name, guest_tag, guest_pronoun([header.standfirst, *body], guest_name))
     third: dict[str, Entity] = {}  # a Q&A label for a third speaker -> that speaker
     if interview:
@@ -136,7 +137,7 @@ def convert_article(
     by_paragraph = [
         _turn_items(paragraph, interview, pi, role_tags, labelled_once)
         if interview and pi in interview.turns
-        else prose_paragraph(paragraph, shares[pi], speaker_of, stripped, notes, style.marks)
+        else prose_paragraph(paragraph, shares[pi], speaker_of, stripped, notes, [marks_of(s, style) for s in spans])
         for pi, paragraph in enumerate(body)
     ]
 
@@ -254,7 +255,7 @@ def _quotes(
         tag = INTERVIEWER_TAG if who is None or who.kind == "host" else who.tag
         speaker_of.append(tag)
         stripped.append(tag != INTERVIEWER_TAG or len(span.parts) > 1)
-        inner = " ".join(strip_marks(body[p][s:e], style.marks) for p, s, e in span.parts)
+        inner = " ".join(strip_marks(body[p][s:e], marks_of(span, style)) for p, s, e in span.parts)
         quotes.append(Quote(inner, tag, decision.reason, span.start[0], decision.note))
         if decision.note:
             notes[index] = decision.note

@@ -39,9 +39,15 @@ _PRONOUN_WORDS |= {"they": "they", "them": "they", "their": "they"}
 #: Head nouns of a described speaker, and the pronoun each takes ("" when it could be anyone).
 _SPEAKER_NOUNS: dict[str, str] = {
     **dict.fromkeys(
-        "spokeswoman woman mother daughter wife sister girl businesswoman chairwoman landlady".split(), "she"
+        "spokeswoman woman mother daughter wife sister girl businesswoman chairwoman landlady grandmother grandma "
+        "mum mom aunt niece granddaughter actress girlfriend bride widow lady stepmother stepdaughter fiancee".split(),
+        "she",
     ),
-    **dict.fromkeys("spokesman man father son husband brother boy businessman chairman landlord".split(), "he"),
+    **dict.fromkeys(
+        "spokesman man father son husband brother boy businessman chairman landlord grandfather grandpa dad uncle "
+        "nephew grandson actor boyfriend groom widower stepfather stepson fiance".split(),
+        "he",
+    ),
     **dict.fromkeys(
         "spokesperson official minister president mayor chief head judge lawyer doctor nurse survivor victim "
         "witness source relative colleague boss friend neighbour neighbor aide adviser advisor analyst expert "
@@ -62,7 +68,7 @@ _SPEAKER_NOUNS: dict[str, str] = {
         "officials authorities police residents witnesses sources protesters protestors organisers organizers "
         "campaigners activists critics experts analysts researchers scientists doctors neighbours neighbors "
         "relatives families locals workers students teachers parents prosecutors lawyers officers emcees "
-        "hosts organizers".split(),
+        "hosts organizers friends mums moms mothers fathers women men couple pair trio duo family fans members".split(),
         "they",
     ),
 }
@@ -71,6 +77,15 @@ _DOCUMENTS = frozenset(
     "statement email e-mail letter report ruling rules judgment verdict notice memo document release tweet post".split()
 )
 _PERSON_SUFFIX = re.compile(r"(?:er|or|ist|ian|ant|ent)$")
+#: Common nouns with those endings that are not people ("their anger was met …").
+_NOT_PEOPLE = frozenset(
+    "anger water danger paper order number matter power winter summer cancer border center centre corner dinner "
+    "finger flower hunger laughter murder other powder river shower silver tower weather wonder computer error "
+    "floor door colour color honour honor labour labor favour favor terror mirror horror moment element event "
+    "content extent movement argument treatment equipment environment development apartment investment payment "
+    "experiment plant restaurant instant talent parliament accident incident percent present future violent "
+    "banner poster trailer chapter letter answer offer silence cluster shelter theater theatre platter".split()
+)
 _OWNER_DETERMINER = re.compile(r"(?:his|her|their)\s+", re.IGNORECASE)
 _DETERMINER = re.compile(r"^(?:the|a|an|one|another|his|her|their|its|our|my)\s+", re.IGNORECASE)
 
@@ -83,6 +98,8 @@ class Entity:
     pronoun: str = ""  # she, he, they, it, or "" when not known yet
     quotes: int = 0
     aliases: set[str] = field(default_factory=set)
+    seen: int = -1  # the paragraph it was last mentioned in
+    described: bool = False  # known by a description ("a witness"), not by a name
 
 
 class Cast:
@@ -94,6 +111,7 @@ class Cast:
         self.others: list[Entity] = []
         self._alias: dict[str, Entity] = {}
         self._recent: list[Entity] = []
+        self.paragraph = 0  # the paragraph being read, for what "nearby" means
         for entity in (self.host, self.guest):
             for token in entity.name.split():
                 if token not in TITLE_WORDS:
@@ -103,12 +121,21 @@ class Cast:
     # -- recency
 
     def touch(self, entity: Entity) -> None:
+        entity.seen = self.paragraph
         if self._recent and self._recent[0] is entity:
             return
         if entity in self._recent[:8]:
             self._recent.remove(entity)
         self._recent.insert(0, entity)
         del self._recent[8:]
+
+    def nearby(self, exclude: Entity | None = None) -> list[Entity]:
+        """The people (and bodies that spoke) seen in this paragraph or the one before, latest first."""
+        return [
+            e
+            for e in self._recent
+            if e is not exclude and e.kind != "host" and e.seen >= self.paragraph - 1 and (e.kind != "body" or e.quotes)
+        ]
 
     def resolve_pronoun(self, pronoun: str, last_speaker: Entity | None) -> tuple[Entity | None, str]:
         """The entity a third-person pronoun refers to, and a note when that is a guess."""
@@ -119,30 +146,64 @@ class Cast:
                     return entity, ""
             return self.guest, ""
         if pronoun == guest_pronoun:
-            for entity in self._recent:
-                if entity is self.guest:
-                    return entity, ""
-                if entity.kind == "host":
-                    continue
-                if entity.pronoun == pronoun:
-                    return entity, ""
-                if not entity.pronoun and entity is last_speaker:
-                    # news writing names the other speaker again, so the pronoun is most likely hers
-                    return (
-                        self.guest,
-                        f"'{pronoun}' right after {entity.name}, whose pronoun is unknown; taken as {self.guest.name}",
-                    )
-            return self.guest, ""
+            return self._guest_pronoun(pronoun, last_speaker)
         for entity in self._recent:
             if entity.kind in ("host", "guest"):
                 continue
             fits = entity.pronoun == pronoun or (pronoun == "they" and entity.pronoun == "it")
-            if not entity.pronoun and (pronoun == "they" or (entity.kind == "person" and pronoun in ("he", "she"))):
-                entity.pronoun = pronoun  # learnt: "Patel said … He added"
+            # learnt: "Patel said … He added"; a person named by name is not learnt as 'they'
+            learns = pronoun in ("he", "she") and entity.kind == "person"
+            if not entity.pronoun and (learns or (pronoun == "they" and entity.described)):
+                entity.pronoun = pronoun
                 fits = True
             if fits:
                 return entity, ""
         return None, f"'{pronoun}' refers to no one quoted nearby; given to the narrator"
+
+    def _guest_pronoun(self, pronoun: str, last_speaker: Entity | None) -> tuple[Entity | None, str]:
+        """'she' in an article about a woman: her, unless another person fits better, with a note when both fit."""
+        rivals = [e for e in self.nearby(self.guest) if e.kind == "person" and e.pronoun in (pronoun, "")]
+        for entity in self._recent:
+            if entity is self.guest:
+                if rivals and self.guest.seen >= self.paragraph - 1:
+                    names = ", ".join(e.name for e in rivals[:2])
+                    return entity, f"'{pronoun}' could also be {names}; taken as {self.guest.name}, named more recently"
+                return entity, ""
+            if entity.kind == "host" or entity.kind == "body":
+                continue
+            if entity.pronoun == pronoun:
+                note = ""
+                if self.guest.seen >= self.paragraph - 1:
+                    note = f"'{pronoun}' could also be {self.guest.name}; taken as {entity.name}, named more recently"
+                return entity, note
+            if not entity.pronoun and entity is last_speaker:
+                # news writing names the other speaker again, so the pronoun is most likely hers
+                return (
+                    self.guest,
+                    f"'{pronoun}' right after {entity.name}, whose pronoun is unknown; taken as {self.guest.name}",
+                )
+            if not entity.pronoun and entity.kind == "person" and entity.seen >= self.paragraph - 1:
+                # "Sheilah Sutton … saw an invitation. “…,” she said.": the person just introduced
+                entity.pronoun = pronoun
+                return entity, f"'{pronoun}' taken as {entity.name}, named just before; could be {self.guest.name}"
+        return self.guest, ""
+
+    def anaphor(self, noun: str) -> tuple[Entity | None, str]:
+        """``the grandmother``, ``the estranged wife``: a person already in the story, by the noun's gender.
+
+        Only nouns that say she or he are read this way; ``the spokesman`` or ``the musician`` may be
+        someone new, and stay descriptions.
+        """
+        gender = _SPEAKER_NOUNS.get(noun.lower(), "")
+        if gender not in ("she", "he"):
+            return None, ""
+        for entity in self._recent:
+            nearby = entity.kind in ("guest", "person") and entity.seen >= self.paragraph - 1
+            if nearby and (entity.pronoun == gender or (not entity.pronoun and entity.kind == "person")):
+                return entity, f"'the {noun}' taken as {entity.name}, the latest person it fits"
+        if self.guest.pronoun == gender:
+            return self.guest, f"'the {noun}' taken as {self.guest.name}, the interviewee"
+        return None, ""
 
     # -- naming
 
@@ -174,7 +235,7 @@ class Cast:
             self._alias.setdefault(tokens[-1].lower(), entity)
         return entity
 
-    def described(self, phrase: str, display: str = "") -> Entity | None:
+    def described(self, phrase: str, display: str = "", *, create: bool = True) -> Entity | None:
         """``a council spokeswoman``, ``the ministry``, ``police``: a speaker known by what it is."""
         words = _DETERMINER.sub("", phrase.strip()).split()
         if not words:
@@ -196,7 +257,7 @@ class Cast:
         if found is None and len(words) == 1:
             # "the spokeswoman" after "a council spokeswoman": the latest speaker with that head noun
             found = next((e for e in self._recent if e.kind not in ("host", "guest") and e.aliases & {head}), None)
-        if found is not None:
+        if found is not None or not create:
             return found
         kind = "body" if pronoun in ("it", "they") else "person"
         owner = _OWNER_DETERMINER.match(phrase.strip())
@@ -204,6 +265,7 @@ class Cast:
         entity = self._new(name, _slug(display or name), kind, pronoun)
         entity.name = display or name[0].upper() + name[1:]
         entity.aliases.add(head)
+        entity.described = True
         self._alias[key] = entity
         if display:
             self._alias.setdefault(display.lower(), entity)
@@ -226,7 +288,7 @@ class Cast:
 def is_speaker_noun(word: str) -> bool:
     """Can a speaker be known by this noun (``spokeswoman``, ``ministry``, ``wife``)?"""
     head = word.lower()
-    return head in _SPEAKER_NOUNS or (len(head) > 4 and bool(_PERSON_SUFFIX.search(head)))
+    return head in _SPEAKER_NOUNS or (len(head) > 4 and head not in _NOT_PEOPLE and bool(_PERSON_SUFFIX.search(head)))
 
 
 def _slug(text: str) -> str:
