@@ -24,10 +24,11 @@ from dataclasses import dataclass
 
 from .quotes import QuoteStyle, Span, marks_of, strip_marks
 from .speakers import Cast, Entity, is_speaker_noun
-from .text import NOT_NAME_WORDS, PLACE_WORDS, SENTENCE_END, VERBS, count_words_of
+from .text import FULL_NAME, NOT_NAME_WORDS, PLACE_WORDS, SENTENCE_END, VERBS, count_words_of
 
 _SUBJECT = (
     r"(?P<subj>\b(?:she|he|they|it|I|we)\b"
+    r"|\b[A-Z][\w.-]+[’']s\s+(?:[a-z][\w-]+\s+)?[a-z][\w-]+"  # "Fergie’s mother", "the council’s spokesman"
     r"|\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Oo]ne|[Aa]nother)\s+(?:[\w’'-]+\s+){0,2}?[\w’'-]+"
     r"|\b(?:police|officials|authorities|witnesses|residents|sources|protesters|organisers|campaigners|critics)\b"
     r"|\b[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'-]+){0,2})"
@@ -37,14 +38,16 @@ _SUBJECT_AFTER = (
     r"|[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'-]+){0,2}|she|he|they|it|I|we)\b"
 )
 #: "Bekov, 54, said", "Patel, a hydrologist at the university, said": an aside between name and verb.
-_APPOSITIVE = r"(?:,\s[^,“”\"‘’«».!?]{1,60},)?"
+_APPOSITIVE = r"(?:,\s(?P<appos>[^,“”\"‘’«».!?]{1,60}),)?"
+#: "“…,” told Radar" is not English: after a quote, "told" is followed by its listener, not its speaker.
+_INVERTED = rf"(?!told\b|tells\b)(?P<verb2>{VERBS})"
 _ADVERB = (
     r"(?:\s+\w+ly)?(?:\s+(?:also|then|later|once|simply|quietly|even|still|just|again|now|first|further|has|had|have"
     r"|will|would))?"
 )
 _BEFORE = re.compile(rf"{_SUBJECT}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b(?P<tail>[^.!?]*)$")
 _AFTER = re.compile(
-    rf"\s*[,;:—–-]?\s*(?:{_SUBJECT}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b|(?P<verb2>{VERBS})\s+{_SUBJECT_AFTER})"
+    rf"\s*[,;:—–-]?\s*(?:{_SUBJECT}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b|{_INVERTED}\s+{_SUBJECT_AFTER})"
 )
 _ACCORDING_BEFORE = re.compile(r"\b[Aa]ccording to (?P<np>[^,.;:!?“”\"]{1,80}?)\s*,\s*$")
 _ACCORDING_AFTER = re.compile(r"\s*[,;—–-]?\s*according to (?P<np>[^,.;:!?“”\"]{1,80})")
@@ -77,8 +80,11 @@ _INTRO = re.compile(
 )
 #: "…, Haraldson said.": an attribution that ends the sentence the quote sits in.
 _SENTENCE_FINAL = re.compile(
-    rf"[^.!?“”\"]*,\s*(?:{_SUBJECT}{_ADVERB}\s+(?P<verb>{VERBS})|(?P<verb2>{VERBS})\s+{_SUBJECT_AFTER})\s*[.!?]"
+    rf"[^.!?“”\"]*,\s*(?:{_SUBJECT}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})|{_INVERTED}\s+{_SUBJECT_AFTER})"
+    r"\b[^,!?“”\"]{0,40}?[.!?](?:\s|$)"
 )
+_PRONOUN_SUBJECT = re.compile(r"she|he|they|it|I|we", re.IGNORECASE)
+_OWNED = re.compile(r"[A-Z][\w.-]+[’']s\s")
 _PERSON_WORD = re.compile(r"\b(?:she|he|they|She|He|They|her|his|their)\b")
 #: A name or a title in quotes: every word that is not a short function word starts with a capital.
 _TITLE_WORD = re.compile(r"[\w’'-]+")
@@ -228,7 +234,7 @@ class Attributor:
         while match and (nearer := _BEFORE.search(match.group("tail"))) and count_words_of(nearer.group("tail")) <= 3:
             match = nearer  # "When Schofield asked if …, Helen explained:": the attribution right before the quote
         if match and re.search(r"[,:—–]\s*$", before):
-            return self._subject(match.group("subj"), f"attribution before: {match.group(0).strip()}")
+            return self._subject(match.group("subj"), f"attribution before: {match.group(0).strip()}", match["appos"])
         according = _ACCORDING_BEFORE.search(before)
         if according:
             return self._source(according.group("np"), f"according to {according.group('np')}")
@@ -236,7 +242,8 @@ class Attributor:
             following = _AFTER.match(after)
             if following:
                 subject = following.group("subj") or following.group("subj2")
-                return self._subject(subject, f"attribution after: {following.group(0).strip(' ,')}")
+                reason = f"attribution after: {following.group(0).strip(' ,')}"
+                return self._subject(subject, reason, following["appos"])
             according = _ACCORDING_AFTER.match(after)
             if according:
                 return self._source(according.group("np"), f"according to {according.group('np')}")
@@ -253,7 +260,8 @@ class Attributor:
         final = _SENTENCE_FINAL.match(after) if ends_open or not re.match(r"\s*[.!?]", after) else None
         if final:
             subject = final.group("subj") or final.group("subj2")
-            return self._subject(subject, f"attribution at the end of the sentence: {final.group(0).strip()}")
+            reason = f"attribution at the end of the sentence: {final.group(0).strip()}"
+            return self._subject(subject, reason, final["appos"])
         if _is_title(inner, self.sentence):
             return Decision(None, "title or name (capitalised words inside a sentence)")
         return self._unattributed(inner)
@@ -322,7 +330,9 @@ class Attributor:
             )
         return Decision(None, "term (short quoted phrase)", note)
 
-    def _subject(self, subject: str, reason: str) -> Decision:
+    def _subject(self, subject: str, reason: str, appositive: str | None = None) -> Decision:
+        if appositive and FULL_NAME.fullmatch(appositive.strip()) and not _PRONOUN_SUBJECT.fullmatch(subject):
+            subject = appositive.strip()  # "Fergie’s mother, Terri Jackson, told": the name
         lowered = subject.lower()
         if lowered in ("i", "we"):
             return Decision(self.cast.host, reason + " (the interviewer)")
@@ -331,7 +341,7 @@ class Attributor:
             return Decision(entity, reason, note)
         words = _name_tokens(subject)
         note = ""
-        if words and words[0][:1].isupper():
+        if words and words[0][:1].isupper() and not _OWNED.match(subject):
             entity = self.cast.mention(" ".join(words), create=True)
         else:
             entity = self.cast.described(subject, create=False)

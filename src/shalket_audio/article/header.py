@@ -31,6 +31,15 @@ _DATELINE = re.compile(
 _AGED = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){1,2},\s*\d{1,3}")
 #: A paragraph that opens a quote it does not close: the body's first words, not a standfirst.
 _OPENS_UNCLOSED = re.compile(r"[‘“\"'](?!.*[’”\"']\W*$)")
+#: "RALEIGH – …", "(CNN) -- …", "LONDON (Reuters) - …": a news report's first paragraph, not a standfirst.
+_DATELINE_LEDE = re.compile(
+    r"(?:[A-Z][A-Z.]+(?:[ ,]+[A-Z][A-Z.]+)*\s*(?:\([^)]{1,30}\))?|\([^)]{1,30}\))\s*(?:--|[–—-])\s"
+)
+#: A paragraph that quotes someone and says so ("… quotes she described as “wrong”"): the body's lede.
+_REPORTS_SPEECH = re.compile(
+    r"\b(?:said|says|told|described as|calls? it|called it|insists?|insisted)\s+[^.!?]{0,40}?[“\"‘'][^“”\"‘’']+[”\"’']"
+    r"|[“\"][^“”\"]{3,}[”\"],?\s+(?:she|he|they|[A-Z][a-z]+)\s+(?:said|says|told)\b"
+)
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
 
 
@@ -106,6 +115,8 @@ def split_header(paragraphs: list[str], path: Path | None) -> tuple[ArticleHeade
             and not starts_with_label(paragraph)
             and not paragraph.startswith(("**", "__"))
             and not _OPENS_UNCLOSED.match(paragraph)
+            and not _DATELINE_LEDE.match(paragraph)
+            and not _REPORTS_SPEECH.search(paragraph)
         ):
             standfirst = paragraph
             index += 1

@@ -76,6 +76,7 @@ _SPEAKER_NOUNS: dict[str, str] = {
 _DOCUMENTS = frozenset(
     "statement email e-mail letter report ruling rules judgment verdict notice memo document release tweet post".split()
 )
+_ACRONYM_AFTER = re.compile(r"\s+[A-Z]{2,}\b(?![’'])")
 _PERSON_SUFFIX = re.compile(r"(?:er|or|ist|ian|ant|ent)$")
 #: Common nouns with those endings that are not people ("their anger was met …").
 _NOT_PEOPLE = frozenset(
@@ -182,7 +183,8 @@ class Cast:
                     self.guest,
                     f"'{pronoun}' right after {entity.name}, whose pronoun is unknown; taken as {self.guest.name}",
                 )
-            if not entity.pronoun and entity.kind == "person" and entity.seen >= self.paragraph - 1:
+            named = entity.kind == "person" and not entity.described and not entity.quotes
+            if not entity.pronoun and named and entity.seen >= self.paragraph - 1:
                 # "Sheilah Sutton … saw an invitation. “…,” she said.": the person just introduced
                 entity.pronoun = pronoun
                 return entity, f"'{pronoun}' taken as {entity.name}, named just before; could be {self.guest.name}"
@@ -315,7 +317,10 @@ def guest_pronoun(body: list[str], guest_name: str) -> str:
                 following = (
                     [w.lower() for w in _TOKEN.findall(sentences[index + 1])] if index + 1 < len(sentences) else []
                 )
-                counts.update(_PRONOUN_WORDS[w] for w in words + following if w in _PRONOUN_WORDS)
+                for w in words + following:
+                    if w in _PRONOUN_WORDS:
+                        # 'they' in a story about one person is most often a couple or a group around her
+                        counts[_PRONOUN_WORDS[w]] += 5 if _PRONOUN_WORDS[w] != "they" else 2
     if not counts:
         return ""
     (best, n), *rest = [*counts.most_common(2), ("", 0)]
@@ -347,6 +352,8 @@ def find_interviewee(
             tokens = tokens[:-1]
         if len(tokens) < 2 or any(t in PLACE_WORDS for t in tokens) or any(t.endswith(("’s", "'s")) for t in tokens):
             continue
+        if _ACRONYM_AFTER.match(text, match.end()):
+            continue  # "Women Mobilize NC", "Amnesty International UK": an organisation
         candidates[" ".join(tokens)] += 1
     host_tokens = set(host.split())
     if given:
