@@ -262,12 +262,19 @@ class Attributor:
             subject = final.group("subj") or final.group("subj2")
             reason = f"attribution at the end of the sentence: {final.group(0).strip()}"
             return self._subject(subject, reason, final["appos"])
-        if _is_title(inner, self.sentence):
+        if _is_title(inner, self.sentence, after):
             return Decision(None, "title or name (capitalised words inside a sentence)")
         return self._unattributed(inner)
 
     def _checked(self, decision: Decision) -> Decision:
         """A quote in the article's other marks may be a title, a pull-quote or a word: check what the rules guessed."""
+        speaker = decision.speaker
+        if not decision.note and speaker is not None and self.cast.contested(speaker):
+            note = (
+                f"no one person stands out: {self.cast.guest.name} is taken as the interviewee, "
+                f"{', '.join(self.cast.rivals)} quoted about as much; check whose voice this is"
+            )
+            return Decision(speaker, decision.reason, note)
         if not self.minority or decision.note or decision.reason.startswith(_SURE):
             return decision
         who = "the narrator" if decision.speaker is None or decision.speaker.kind == "host" else decision.speaker.name
@@ -368,10 +375,11 @@ class Attributor:
 _SURE = ("attribution before", "attribution after", "according to", "term (introduced", "a second quote", "title")
 
 
-def _is_title(inner: str, sentence: str) -> bool:
+def _is_title(inner: str, sentence: str, after: str) -> bool:
     """``"Seize the Night," topped the list``, the ``'Budapest' singer``: a title or name inside the sentence."""
     text = inner.strip(" ,;:")
-    if not text or text[-1:] in ".!?…" or not sentence.strip():
+    inside = bool(sentence.strip()) or (text == inner.strip() and bool(re.match(r"\s+[a-z]", after)))
+    if not text or text[-1:] in ".!?…" or not inside:
         return False
     words = _TITLE_WORD.findall(text)
     if not words or len(words) > 8 or (len(words) == 1 and text != inner.strip()):

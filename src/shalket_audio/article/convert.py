@@ -107,8 +107,14 @@ def convert_article(
             f"{path or 'the article'}: no byline ('By …') names the interviewer; "
             f"the narrator is called '{DEFAULT_NARRATOR}' (pass --interviewer 'Full Name' to name them)"
         )
-    guest_name = _interviewee(header, body, interviewee or header.subject or None, host_name, path)
+    guest_name, rivals = _interviewee(header, body, interviewee or header.subject or None, host_name, path)
     guest_tag = tag_for(guest_name)
+    if rivals:
+        notices.append(
+            f"{path or 'the article'}: no one person stands out; {guest_name} is taken as the interviewee, "
+            f"but {', '.join(rivals)} {'is' if len(rivals) == 1 else 'are'} quoted about as much "
+            "(pass --interviewee 'Full Name' to choose)"
+        )
 
     interview = find_interview(body, guest_name, host_name)
     if interview is None and header.told:
@@ -125,6 +131,7 @@ def convert_article(
                 entity = cast.mention(label, create=True)
                 if entity is not None:
                     third[label] = entity
+    cast.rivals = rivals
     decisions = Attributor(body, style, cast, barriers).run(spans)
 
     speaker_of, stripped, quotes, notes = _quotes(body, style, spans, decisions)
@@ -194,14 +201,16 @@ def _header_and_body(text: str, path: Path | None) -> tuple[ArticleHeader, list[
     return header, body, dropped
 
 
-def _interviewee(header: ArticleHeader, body: list[str], given: str | None, host: str, path: Path | None) -> str:
+def _interviewee(
+    header: ArticleHeader, body: list[str], given: str | None, host: str, path: Path | None
+) -> tuple[str, tuple[str, ...]]:
     labels = label_names(body)
     try:
         return find_interviewee(header, body, given, host, path, labels)
     except InputError:
         if not labels:
             raise
-        return labels[0]  # a Q&A transcript names its interviewee in its labels
+        return labels[0], ()  # a Q&A transcript names its interviewee in its labels
 
 
 def _turn_items(

@@ -36,10 +36,8 @@ _DATELINE_LEDE = re.compile(
     r"(?:[A-Z][A-Z.]+(?:[ ,]+[A-Z][A-Z.]+)*\s*(?:\([^)]{1,30}\))?|\([^)]{1,30}\))\s*(?:--|[–—-])\s"
 )
 #: A paragraph that quotes someone and says so ("… quotes she described as “wrong”"): the body's lede.
-_REPORTS_SPEECH = re.compile(
-    r"\b(?:said|says|told|described as|calls? it|called it|insists?|insisted)\s+[^.!?]{0,40}?[“\"‘'][^“”\"‘’']+[”\"’']"
-    r"|[“\"][^“”\"]{3,}[”\"],?\s+(?:she|he|they|[A-Z][a-z]+)\s+(?:said|says|told)\b"
-)
+_QUOTED_WORDS = re.compile(r"[“\"‘'][^“”\"‘’'\s]+\s[^“”\"‘’']+[”\"’']")
+_SPEECH_WORD = re.compile(r"\b(?:said|says|told|tells|describ\w+|calls?|called|insist\w*|recall\w*|explain\w*)\b")
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
 
 
@@ -116,7 +114,7 @@ def split_header(paragraphs: list[str], path: Path | None) -> tuple[ArticleHeade
             and not paragraph.startswith(("**", "__"))
             and not _OPENS_UNCLOSED.match(paragraph)
             and not _DATELINE_LEDE.match(paragraph)
-            and not _REPORTS_SPEECH.search(paragraph)
+            and not (_QUOTED_WORDS.search(paragraph) and _SPEECH_WORD.search(paragraph))
         ):
             standfirst = paragraph
             index += 1

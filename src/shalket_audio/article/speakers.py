@@ -31,6 +31,8 @@ from .text import (
 
 _ADVERB = r"(?:\s+\w+ly)?(?:\s+(?:also|then|later|once|simply|quietly))?"
 _SPEECH = re.compile(rf"\b([\w-]+){_ADVERB}\s+(?:{VERBS})\b")
+#: "“…,” said Connie Spears": the speaker after the verb.
+_SPEECH_AFTER = re.compile(r"[,?!…][”\"’']\s+(?:said|says|asked|asks|added|adds|explained|explains)\s+([A-Z][\w-]+)")
 _SPOKE_TO = re.compile(r"(?:spoke|talked|chatted) (?:to|with)[^.]*|interview(?:ed)?[^.]*")
 _TOKEN = re.compile(r"\w+(?:-\w+)*")
 _PRONOUN_WORDS = {"she": "she", "her": "she", "hers": "she", "he": "he", "his": "he", "him": "he"}
@@ -113,6 +115,7 @@ class Cast:
         self._alias: dict[str, Entity] = {}
         self._recent: list[Entity] = []
         self.paragraph = 0  # the paragraph being read, for what "nearby" means
+        self.rivals: tuple[str, ...] = ()  # people quoted about as much as the interviewee: her choice is a guess
         for entity in (self.host, self.guest):
             for token in entity.name.split():
                 if token not in TITLE_WORDS:
@@ -129,6 +132,13 @@ class Cast:
             self._recent.remove(entity)
         self._recent.insert(0, entity)
         del self._recent[8:]
+
+    def contested(self, entity: Entity) -> bool:
+        """Is this the interviewee, or a person quoted about as much, when no one person stands out?"""
+        if not self.rivals or entity.kind not in ("guest", "person"):
+            return False
+        names = {t for rival in self.rivals for t in rival.split()}
+        return entity is self.guest or bool(names & set(entity.name.split()))
 
     def nearby(self, exclude: Entity | None = None) -> list[Entity]:
         """The people (and bodies that spoke) seen in this paragraph or the one before, latest first."""
@@ -329,8 +339,13 @@ def guest_pronoun(body: list[str], guest_name: str) -> str:
 
 def find_interviewee(
     header: ArticleHeader, body: list[str], given: str | None, host: str, path: Path | None, hints: list[str]
-) -> str:
-    """The interviewee's full name.  One pass over the text for each kind of evidence, so it is linear."""
+) -> tuple[str, tuple[str, ...]]:
+    """The interviewee's full name, and the people quoted about as much (none when one person stands out).
+
+    One pass over the text for each kind of evidence, so it is linear.  A news report that quotes
+    several people once each has no main person: the choice is then a guess, and the rivals are named
+    so that the review list can say so.
+    """
     text = " ".join([header.standfirst, *body])
     candidates = Counter[str]()
     lowercase_words = set(re.findall(r"\b[a-z][a-z-]+\b", text))
@@ -359,13 +374,14 @@ def find_interviewee(
     if given:
         given = " ".join(given.split())
         if len(given.split()) > 1:
-            return given
+            return given, ()
         full = [c for c in candidates if given in c.split()]
-        return max(full, key=lambda c: candidates[c]) if full else given
+        return (max(full, key=lambda c: candidates[c]) if full else given), ()
 
     tokens = Counter(_TOKEN.findall(text))
     words = Counter(re.findall(r"\w+", text))
     speech = Counter(m.group(1) for m in _SPEECH.finditer(text))
+    speech.update(m.group(1) for m in _SPEECH_AFTER.finditer(text))
     spoken_to = {t for m in _SPOKE_TO.finditer(text) for t in _TOKEN.findall(m.group(0))}
     hinted = {t.lower() for label in hints for t in label.split()}
     # with several guests, the transcript's first answer is the interviewee's
@@ -400,9 +416,15 @@ def find_interviewee(
         # a page named after its interviewee ("Mollie Gleiberman | United States") names her only there
         titled_name = FULL_NAME.search(header.title)
         if titled_name and not PLACE_WORDS.intersection(titled_name.group(1).split()):
-            return titled_name.group(1)
+            return titled_name.group(1), ()
         raise InputError(
             f"{path or 'the article'}: cannot tell who is interviewed (no full name found)",
             fix="pass --interviewee 'Full Name'",
         )
-    return max(people, key=score)
+    best = max(people, key=score)
+    top, own = score(best), set(best.split())
+    rivals = [
+        c for c in people if not own & set(c.split()) and 3 * score(c) >= 2 * top and any(speech[t] for t in c.split())
+    ]
+    # two people quoted alike is a story about one of them and the other; three or more is a report
+    return best, tuple(sorted(rivals, key=score, reverse=True)[:3]) if len(rivals) >= 2 else ()
