@@ -2,19 +2,25 @@
 
 For each quoted span the rules look, in order, for:
 
-1. a term, title or slogan cue before it (``chanted``, ``known as``, ``translates to``): the narrator;
+1. a term, title or slogan cue before it (``chanted``, ``known as``, ``charged with``): the narrator;
 2. an attribution: before it in the same sentence, ending in a comma or colon (``she said,``,
    ``In a statement, the ministry said:``, ``According to police,``), or right after it when the quote
    ends open (``…,” said Dr Amir Patel``, ``…,” a council spokeswoman said``, ``…,” according to a
-   statement``), or before a partial quote (``She calls it “…”``, ``The council said that it “…”``);
-3. a colon after a sentence whose subject is a person (``Amina is clear about the future: “…”``);
-4. otherwise the quote is unattributed: a sentence-like quote goes to the person the paragraph is
+   statement``), or before a partial quote (``She calls it “…”``, ``She said she felt “…”``);
+3. a colon after a sentence whose subject is a person (``Amina is clear about the future: “…”``), or an
+   attribution closing the quote's sentence (``… to “make good choices,” when …, Haraldson said.``);
+4. a title or name in capitals inside a sentence (``"Seize the Night," topped …``): the narrator;
+5. otherwise the quote is unattributed: a sentence-like quote goes to the person the paragraph is
    about (the latest speaker or sentence subject in it; at the start of a paragraph the interviewee,
-   or the previous paragraph's last speaker); a short phrase stays with the narrator.
+   or the previous paragraph's last speaker); a short phrase goes to the person whose words the
+   sentence reports (``Helen recalled … making his fans ‘smile’``), else it stays with the narrator.
 
 Subjects resolve through the :class:`Cast`: ``I``/``we`` are the narrator, names and descriptions
-are people and bodies, pronouns go to the latest entity that fits (``he`` for others when the
-interviewee is ``she``, and the reverse).  Every guess that a producer should check gets a note.
+are people and bodies, ``the grandmother`` is the latest woman named, pronouns go to the latest
+entity that fits.  Every guess a producer should check gets a note: a pronoun or a description that
+two people fit, an unattributed quote with another person nearby, a short phrase given to someone,
+a quote in the article's other marks, and any quote of the interviewee or her rivals when no one
+person stands out.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from dataclasses import dataclass
 
 from .quotes import QuoteStyle, Span, marks_of, strip_marks
 from .speakers import Cast, Entity, is_speaker_noun
+from .terms import TERM_CUE, is_title
 from .text import FULL_NAME, NOT_NAME_WORDS, PLACE_WORDS, SENTENCE_END, VERBS, count_words_of
 
 _SUBJECT = (
@@ -61,14 +68,6 @@ _PARTIAL_TAIL = re.compile(
 )
 #: A second partial quote in the same sentence: ``… “under review” and that it had “engaged …”``.
 _SAME_SENTENCE = re.compile(r"\s*,?\s*(?:and|but|or|while|adding|, adding)\b[^.!?“”\"‘’«»]{0,80}")
-_TERM_CUE = re.compile(
-    r"(?:called|named|dubbed|titled|entitled|known as|translates? (?:to|as)|translated as|means|meaning|"
-    r"word|words|term|phrase|slogan|motto|headline|chant(?:ed|ing|s)?|banner|placard|sign|reading|reads|"
-    r"label(?:l?ed)?|nicknamed|so-called|the name|"
-    # an official charge or ruling in quotes is the authorities' wording, which the narrator reports
-    r"charged with|charges? of|accused of|convicted of|guilty of|offen[cs]es? of|crimes? of|on suspicion of)\s*$",
-    re.IGNORECASE,
-)
 _SENTENCE_SUBJECT = re.compile(
     r"\s*[“”\"‘’'(]?\s*(?P<np>(?:She|He|They)\b|(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*(?=[’']s\b|,|\s+[a-z]|:\s*(?:[“\"‘']|$)))"
 )
@@ -86,8 +85,6 @@ _SENTENCE_FINAL = re.compile(
 _PRONOUN_SUBJECT = re.compile(r"she|he|they|it|I|we", re.IGNORECASE)
 _OWNED = re.compile(r"[A-Z][\w.-]+[’']s\s")
 _PERSON_WORD = re.compile(r"\b(?:she|he|they|She|He|They|her|his|their)\b")
-#: A name or a title in quotes: every word that is not a short function word starts with a capital.
-_TITLE_WORD = re.compile(r"[\w’'-]+")
 #: A sentence about someone described: "Nowak's wife, Ewa, …", "Her neighbour, Seamus Flaherty, …",
 #: "A local fisherman remembers …".
 _DESCRIBED_SUBJECT = re.compile(
@@ -227,7 +224,7 @@ class Attributor:
     # -- one quote
 
     def _decide(self, before: str, inner: str, after: str) -> Decision:
-        if _TERM_CUE.search(before):
+        if TERM_CUE.search(before):
             return Decision(None, "term (introduced as a name, title or slogan)")
         ends_open = bool(re.search(r"[,?!…—–-]$", inner)) or bool(re.match(r"\s*[,;]|\s+[a-z]", after))
         match = _BEFORE.search(before)
@@ -262,7 +259,7 @@ class Attributor:
             subject = final.group("subj") or final.group("subj2")
             reason = f"attribution at the end of the sentence: {final.group(0).strip()}"
             return self._subject(subject, reason, final["appos"])
-        if _is_title(inner, self.sentence, after):
+        if is_title(inner, self.sentence, after):
             return Decision(None, "title or name (capitalised words inside a sentence)")
         return self._unattributed(inner)
 
@@ -367,24 +364,11 @@ class Attributor:
         owner = _OWNER.search(phrase)
         if owner:
             return self._subject(owner.group("owner"), reason)
-        decision = self._subject(phrase, reason)
-        return decision
+        return self._subject(phrase, reason)
 
 
 #: Reasons that rest on an explicit attribution or cue next to the quote.
 _SURE = ("attribution before", "attribution after", "according to", "term (introduced", "a second quote", "title")
-
-
-def _is_title(inner: str, sentence: str, after: str) -> bool:
-    """``"Seize the Night," topped the list``, the ``'Budapest' singer``: a title or name inside the sentence."""
-    text = inner.strip(" ,;:")
-    inside = bool(sentence.strip()) or (text == inner.strip() and bool(re.match(r"\s+[a-z]", after)))
-    if not text or text[-1:] in ".!?…" or not inside:
-        return False
-    words = _TITLE_WORD.findall(text)
-    if not words or len(words) > 8 or (len(words) == 1 and text != inner.strip()):
-        return False  # "No," or "Never!" inside a sentence is a word said, not a title
-    return all(w[:1].isupper() or (len(w) <= 3 and w.islower()) for w in words) and words[0][:1].isupper()
 
 
 def _name_tokens(phrase: str) -> list[str]:

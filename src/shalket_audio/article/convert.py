@@ -24,12 +24,13 @@ from . import chapters as chaptering
 from .attribution import Attributor, Decision
 from .formats import read_source
 from .header import ArticleHeader, paragraphs, split_header
+from .interviewee import find_interviewee, guest_pronoun
 from .qa import GUEST, HOST, Interview, Turn, find_interview, label_names
 from .quotes import QuoteStyle, Span, marks_of, merge, quote_style, scan, scan_minority, strip_marks
 from .review import PREFIX as REVIEW_PREFIX
 from .review import review_notes
 from .segments import prose_paragraph, shares_by_paragraph, turn_paragraph
-from .speakers import Cast, Entity, find_interviewee, guest_pronoun, tag_for
+from .speakers import Cast, Entity, tag_for
 from .text import INTERVIEWER_TAG, count_words_of
 
 __all__ = [
