@@ -141,11 +141,12 @@ def convert_article(
         entity.quotes += 1
     role_tags = {HOST: INTERVIEWER_TAG, GUEST: guest_tag} | {label: e.tag for label, e in third.items()}
     shares = shares_by_paragraph(spans, len(body))
+    span_marks = [marks_of(span, style) for span in spans]
     labelled_once: set[str] = set()
     by_paragraph = [
         _turn_items(paragraph, interview, pi, role_tags, labelled_once)
         if interview and pi in interview.turns
-        else prose_paragraph(paragraph, shares[pi], speaker_of, stripped, notes, [marks_of(s, style) for s in spans])
+        else prose_paragraph(paragraph, shares[pi], speaker_of, stripped, notes, span_marks)
         for pi, paragraph in enumerate(body)
     ]
 
