@@ -244,6 +244,8 @@ class Attributor:
             according = _ACCORDING_AFTER.match(after)
             if according:
                 return self._source(according.group("np"), f"according to {according.group('np')}")
+        if is_title(inner, self.sentence, after):
+            return Decision(None, "title or name (capitalised words inside a sentence)")
         if match and _PARTIAL_TAIL.fullmatch(match.group("tail")):
             return self._subject(match.group("subj"), f"attribution before a partial quote: {match.group(0).strip()}")
         if self.continues and self.last_speaker is not None:
@@ -259,8 +261,6 @@ class Attributor:
             subject = final.group("subj") or final.group("subj2")
             reason = f"attribution at the end of the sentence: {final.group(0).strip()}"
             return self._subject(subject, reason, final["appos"])
-        if is_title(inner, self.sentence, after):
-            return Decision(None, "title or name (capitalised words inside a sentence)")
         return self._unattributed(inner)
 
     def _checked(self, decision: Decision) -> Decision:

@@ -1,0 +1,151 @@
+"""News reports and mixed pages: the rules that real reports needed (issue 18), on invented snippets.
+
+Each case is a shape the labelled set showed going wrong: a quote in the page's other quote marks, a
+sentence that opens with a place, "the grandmother" for a woman already named, an attribution that
+closes the sentence, a title in quotes, a person's own word inside the narrator's sentence, a couple's
+statement, a report with no main person.  The guesses must carry review notes; the sure ones not.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from shalket_audio.article import Conversion, convert_article, review_notes
+
+HEADER = "Voices From The Square\n\nBy Ann Writer\n\nActivist Amina Duarte talks about her city and its protests.\n\n"
+
+
+def convert(body: str, header: str = HEADER) -> Conversion:
+    return convert_article(header + body, today=date(2026, 1, 1))
+
+
+def said(conversion: Conversion) -> list[tuple[str, str]]:
+    return [(q.text, q.speaker) for q in conversion.quotes]
+
+
+def noted(conversion: Conversion) -> dict[str, str]:
+    return {q.text: q.note for q in conversion.quotes if q.note}
+
+
+# (case, body, expected (quote, speaker) in order, quotes that must carry a note)
+CASES = [
+    (
+        "a pull-quote in single marks in a double-quote article is found, and checked",
+        "Amina Duarte lost her home in the flood.\n\n'They never came back for us'\n\n"
+        "“We waited three days on the roof of the school, and nobody came,” she said.",
+        [
+            ("They never came back for us", "amina"),
+            ("We waited three days on the roof of the school, and nobody came,", "amina"),
+        ],
+        {"They never came back for us"},
+    ),
+    (
+        "a title and a name in quotes inside a sentence are the narrator's",
+        "Her latest book, “Seize the Night,” topped the list. Fans of the ‘Budapest’ singer wrote to her.",
+        [("Seize the Night,", "interviewer"), ("Budapest", "interviewer")],
+        set(),
+    ),
+    (
+        "a sentence that opens with a place, then 'she' for the person it names (the interviewee is near: a note)",
+        "Amina Duarte is back home.\n\nIn Keswick, Lynne Jones is still waiting to move back. "
+        "She said she felt “despair” and added: “It takes so long to get your house back together.”",
+        [("despair", "jones"), ("It takes so long to get your house back together.", "jones")],
+        {"despair"},
+    ),
+    (
+        "'the grandmother' is the woman named just before, with a note",
+        "“What? This is news to me,” Amina’s mother, Rosa Kemel, told reporters.\n\n"
+        "“I was there. They seemed happy,” the grandmother insisted.",
+        [("What? This is news to me,", "kemel"), ("I was there. They seemed happy,", "kemel")],
+        {"I was there. They seemed happy,"},
+    ),
+    (
+        "an attribution that closes the quote's sentence",
+        "The course teaches students to “make good choices,” when it matters most, Dr Amir Patel said.",
+        [("make good choices,", "patel")],
+        set(),
+    ),
+    (
+        "an official charge in quotes is the narrator's, with no note",
+        "He was charged with “picking quarrels and provoking trouble” and held for a month.",
+        [("picking quarrels and provoking trouble", "interviewer")],
+        set(),
+    ),
+    (
+        "a person's own word after a partial-quote attribution is hers",
+        "Amina Duarte recalled how she had thanked the crowd for their “courage” that night.",
+        [("courage", "amina")],
+        set(),
+    ),
+    (
+        "a person's own words further on in the narrator's sentence are hers, with a note",
+        "Speaking on the radio, Amina recalled how she had praised the “Budapest” singer for making "
+        "his fans “smile”, and thanked him for the “joy” of his music.",
+        [("Budapest", "interviewer"), ("smile", "amina"), ("joy", "amina")],
+        {"smile"},  # 'joy' continues the sentence of 'smile', whose note sits in the same paragraph
+    ),
+    (
+        "a couple's statement goes to the couple, not to the woman the story is about",
+        "Amina Duarte was at the party.\n\nAs the paper reported, the couple announced today that they had split.\n\n"
+        "“We wanted to keep this a private matter,” they said.",
+        [("We wanted to keep this a private matter,", "couple")],
+        set(),
+    ),
+    (
+        "a person introduced in the sentence before takes 'she', with a note",
+        "Amina Duarte spoke first.\n\nSheilah Sutton, a councillor, saw the invitation online.\n\n"
+        "“I made a point of being here today,” she said.",
+        [("I made a point of being here today,", "sutton")],
+        {"I made a point of being here today,"},
+    ),
+    (
+        "a university's email is the university's",
+        "In an email, the university said it is “aware of information from students.” "
+        "“We take such reports very seriously,” the email said.",
+        [("aware of information from students.", "university"), ("We take such reports very seriously,", "university")],
+        set(),
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "body", "expected", "checked"), CASES, ids=[c[0] for c in CASES])
+def test_report_shapes(case: str, body: str, expected: list[tuple[str, str]], checked: set[str]) -> None:
+    conversion = convert(body)
+    assert said(conversion) == expected
+    assert set(noted(conversion)) == checked, noted(conversion)
+
+
+def test_a_dateline_lede_is_body_not_standfirst() -> None:
+    header = "Marchers Vow To Fight On\n\nBy Mick Writer\n\n"
+    body = "RALEIGH – “Women unite and continue the fight,” chanted the emcees to a crowd of hundreds.\n\nMore later."
+    conversion = convert(body, header=header)
+    assert conversion.header.standfirst == ""
+    assert said(conversion) == [("Women unite and continue the fight,", "emcees")]
+
+
+def test_a_report_with_no_main_person_says_so_and_lists_every_persons_quote() -> None:
+    header = "A Town Meets\n\nBy Ann Writer\n\n"
+    body = (
+        "Hundreds met in the hall on Saturday.\n\n"
+        "“How are we going to reach the mountaintop?” asked Jessica Holmes, a county chair.\n\n"
+        "“I came out because equality is still an issue,” said Connie Spears.\n\n"
+        "“We wanted to teach them empathy,” Rebekah Dascoli said.\n\n"
+        "“I wanted them to see the city,” Hannah Anderson said."
+    )
+    conversion = convert(body, header=header)
+    (notice,) = [n for n in conversion.notices if "no one person stands out" in n]
+    assert "--interviewee" in notice
+    assert all(q.note.startswith("no one person stands out") for q in conversion.quotes)
+    assert len(review_notes(conversion.episode)) == 4
+
+
+def test_one_interviewee_and_one_other_speaker_is_not_a_report_with_no_main_person() -> None:
+    body = (
+        "“We lost everything,” Amina Duarte said. “The water came up to here,” said Marat Bekov.\n\n"
+        "“We will rebuild,” Duarte said."
+    )
+    conversion = convert(body)
+    assert not [n for n in conversion.notices if "no one person stands out" in n]
+    assert not noted(conversion)
