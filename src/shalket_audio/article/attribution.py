@@ -323,7 +323,7 @@ class Attributor:
                 match.group("subj"), f"a phrase in a sentence about what {match.group('subj')} said"
             )
             if decision.speaker is not None and decision.speaker.kind != "host":
-                note = decision.note or f"{words}-word phrase in a sentence about {decision.speaker.name}'s words"
+                note = decision.note or f"{words}-word phrase in a sentence about what {decision.speaker.name} said"
                 return Decision(decision.speaker, decision.reason, f"{note}; given to {decision.speaker.name}")
         note = f"unattributed {words}-word quote; given to the narrator" if words >= 4 else ""
         if not note and self.around_speech:

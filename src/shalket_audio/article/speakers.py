@@ -145,6 +145,9 @@ class Cast:
                 fits = True
             if fits:
                 return entity, ""
+        if pronoun in ("he", "she") and guest_pronoun == "they":
+            # "they" was read from sentences about a mayor and "they", the residents: he is most likely the mayor
+            return self.guest, f"'{pronoun}' fits no one else named; taken as {self.guest.name}"
         return None, f"'{pronoun}' refers to no one quoted nearby; given to the narrator"
 
     def _guest_pronoun(self, pronoun: str, last_speaker: Entity | None) -> tuple[Entity | None, str]:
