@@ -44,6 +44,11 @@ _SUBJECT_AFTER = (
     r"(?P<subj2>(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Oo]ne|[Aa]nother)\s+(?:[\w’'-]+\s+){0,2}?[\w’'-]+"
     r"|[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'-]+){0,2}|she|he|they|it|I|we)\b"
 )
+#: "a spokesman from St. James Palace said", "a spokeswoman for the ministry said": whose speaker.
+_OF = (
+    r"(?:\s+(?:from|for|at|of)\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){0,3}[A-Z][\w.’'-]*"
+    r"|\s+(?:from|for|at|of)\s+the\s+[a-z][\w-]+)?"
+)
 #: "Bekov, 54, said", "Patel, a hydrologist at the university, said": an aside between name and verb.
 _APPOSITIVE = r"(?:,\s(?P<appos>[^,“”\"‘’«».!?]{1,60}),)?"
 #: "“…,” told Radar" is not English: after a quote, "told" is followed by its listener, not its speaker.
@@ -52,9 +57,9 @@ _ADVERB = (
     r"(?:\s+\w+ly)?(?:\s+(?:also|then|later|once|simply|quietly|even|still|just|again|now|first|further|has|had|have"
     r"|will|would))?"
 )
-_BEFORE = re.compile(rf"{_SUBJECT}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b(?P<tail>[^.!?]*)$")
+_BEFORE = re.compile(rf"{_SUBJECT}{_OF}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b(?P<tail>[^.!?]*)$")
 _AFTER = re.compile(
-    rf"\s*[,;:—–-]?\s*(?:{_SUBJECT}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b|{_INVERTED}\s+{_SUBJECT_AFTER})"
+    rf"\s*[,;:—–-]?\s*(?:{_SUBJECT}{_OF}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b|{_INVERTED}\s+{_SUBJECT_AFTER})"
 )
 _ACCORDING_BEFORE = re.compile(r"\b[Aa]ccording to (?P<np>[^,.;:!?“”\"]{1,80}?)\s*,\s*$")
 _ACCORDING_AFTER = re.compile(r"\s*[,;—–-]?\s*according to (?P<np>[^,.;:!?“”\"]{1,80})")
@@ -79,11 +84,15 @@ _INTRO = re.compile(
 )
 #: "…, Haraldson said.": an attribution that ends the sentence the quote sits in.
 _SENTENCE_FINAL = re.compile(
-    rf"[^.!?“”\"]*,\s*(?:{_SUBJECT}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})|{_INVERTED}\s+{_SUBJECT_AFTER})"
+    rf"[^.!?“”\"]*,\s*(?:{_SUBJECT}{_OF}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})|{_INVERTED}\s+{_SUBJECT_AFTER})"
     r"\b[^,!?“”\"]{0,40}?[.!?](?:\s|$)"
 )
+_RELATIVE = re.compile(r"\s+(?:who|that|which)$")
 _PRONOUN_SUBJECT = re.compile(r"she|he|they|it|I|we", re.IGNORECASE)
 _OWNED = re.compile(r"[A-Z][\w.-]+[’']s\s")
+#: Words that make a sentence report someone's words: "… extended their sympathies, saying “…”".  Not
+#: "call": "Locals call the square “the cauldron”" names a place.
+_REPORTING = re.compile(rf"\b(?:{VERBS}|describ\w+|referr?\w*|saying|prais\w+|thank\w+)\b")
 _PERSON_WORD = re.compile(r"\b(?:she|he|they|She|He|They|her|his|their)\b")
 #: A sentence about someone described: "Nowak's wife, Ewa, …", "Her neighbour, Seamus Flaherty, …",
 #: "A local fisherman remembers …".
@@ -307,6 +316,8 @@ class Attributor:
             )
         reason = "unattributed speech at the start of a paragraph"
         rivals = [e for e in self.cast.nearby(self.cast.guest) if e.kind != "body" or e.quotes]
+        # in a report that quotes others, a paragraph of speech with no attribution may be any of them
+        rivals = rivals or [e for e in self.cast.others if e.quotes][-2:]
         if rivals:
             names = ", ".join(e.name for e in rivals[:2])
             note = f"unattributed quote opening a paragraph; given to {self.cast.guest.name}; could be {names}"
@@ -325,6 +336,10 @@ class Attributor:
             if decision.speaker is not None and decision.speaker.kind != "host":
                 note = decision.note or f"{words}-word phrase in a sentence about what {decision.speaker.name} said"
                 return Decision(decision.speaker, decision.reason, f"{note}; given to {decision.speaker.name}")
+        speaker = self._reporter() if _REPORTING.search(self.sentence) else None
+        if speaker is not None:
+            note = f"{words}-word phrase in a sentence about what {speaker.name} said; given to {speaker.name}"
+            return Decision(speaker, f"a phrase in a sentence about {speaker.name}", note)
         note = f"unattributed {words}-word quote; given to the narrator" if words >= 4 else ""
         if not note and self.around_speech:
             note = f"{words}-word quoted phrase in a sentence about what someone said; given to the narrator"
@@ -334,9 +349,22 @@ class Attributor:
             )
         return Decision(None, "term (short quoted phrase)", note)
 
+    def _reporter(self) -> Entity | None:
+        """The speaker the quote's sentence opens with ("The hospital extended …, saying …"), if any."""
+        described = self._described_subject(self.sentence, 0)
+        if described is not None:
+            return described if described.kind != "host" else None
+        match = _SENTENCE_SUBJECT.match(self.sentence)
+        if not match:
+            return None
+        decision = self._subject(match.group("np"), "")
+        known = decision.speaker
+        return known if known is not None and known.kind != "host" and (known.quotes or known.kind != "body") else None
+
     def _subject(self, subject: str, reason: str, appositive: str | None = None) -> Decision:
         if appositive and FULL_NAME.fullmatch(appositive.strip()) and not _PRONOUN_SUBJECT.fullmatch(subject):
             subject = appositive.strip()  # "Fergie’s mother, Terri Jackson, told": the name
+        subject = _RELATIVE.sub("", subject)  # "a second nurse who told": the nurse
         lowered = subject.lower()
         if lowered in ("i", "we"):
             return Decision(self.cast.host, reason + " (the interviewer)")

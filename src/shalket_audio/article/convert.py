@@ -136,6 +136,11 @@ def convert_article(
     decisions = Attributor(body, style, cast, barriers).run(spans)
 
     speaker_of, stripped, quotes, notes = _quotes(body, style, spans, decisions)
+    if interview is None and not cast.guest.quotes and any(e.quotes for e in cast.others):
+        notices.append(
+            f"{path or 'the article'}: {guest_name} is taken as the interviewee but speaks none of the quotes "
+            "(pass --interviewee 'Full Name' to choose)"
+        )
 
     for entity in third.values():
         entity.quotes += 1

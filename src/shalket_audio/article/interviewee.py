@@ -29,21 +29,34 @@ _ACRONYM_AFTER = re.compile(r"\s+[A-Z]{2,}\b(?![’'])")
 
 
 def guest_pronoun(body: list[str], guest_name: str) -> str:
-    """The pronoun the article uses for the interviewee: the one most used in sentences naming her."""
+    """The pronoun the article uses for the interviewee, read from the sentences that name her.
+
+    The pronoun right after her name counts most ("Ursula Freeman, 79, says she …"), and most of all
+    after her full name; any other pronoun in those sentences may be her husband's or the couple's
+    ("… told he had died", "their son"), so it counts little, and 'they' only when nothing else does.
+    """
     names = {t.lower() for t in guest_name.split()}
+    full = [t.lower() for t in guest_name.split()]
     counts: Counter[str] = Counter()
     for paragraph in body:
         sentences = SENTENCE_END.split(paragraph)
         for index, sentence in enumerate(sentences):
             words = [w.lower() for w in _TOKEN.findall(sentence)]
-            if names & set(words):
-                following = (
-                    [w.lower() for w in _TOKEN.findall(sentences[index + 1])] if index + 1 < len(sentences) else []
-                )
-                for w in words + following:
-                    if w in _PRONOUN_WORDS:
-                        # 'they' in a story about one person is most often a couple or a group around her
-                        counts[_PRONOUN_WORDS[w]] += 5 if _PRONOUN_WORDS[w] != "they" else 2
+            if not names & set(words):
+                continue
+            following = [w.lower() for w in _TOKEN.findall(sentences[index + 1])] if index + 1 < len(sentences) else []
+            after = words + following
+            named = max(k for k, w in enumerate(words) if w in names)
+            first = next((_PRONOUN_WORDS[w] for w in after[named + 1 :] if _PRONOUN_WORDS.get(w, "they") != "they"), "")
+            if first:
+                whole = len(full) > 1 and any(words[k : k + len(full)] == full for k in range(len(words)))
+                counts[first] += 30 if whole else 5
+            for w in after:
+                if w in _PRONOUN_WORDS:
+                    counts[_PRONOUN_WORDS[w]] += 1 if _PRONOUN_WORDS[w] != "they" else 0
+            if not counts and any(w in _PRONOUN_WORDS for w in after):
+                counts["they"] += 1
+    counts = +counts
     if not counts:
         return ""
     (best, n), *rest = [*counts.most_common(2), ("", 0)]

@@ -207,8 +207,14 @@ class Cast:
             tokens = tokens[1:]
         if not tokens:
             return None
+        titled = f"{pronoun} {tokens[-1].lower()}" if pronoun else ""  # "Mr Freeman" apart from Mrs Freeman
+        if titled in self._alias:
+            return self._alias[titled]
         for candidate in (" ".join(tokens), tokens[-1], tokens[0]):
             found = self._alias.get(candidate.lower())
+            if found is not None and pronoun and found.pronoun in ("he", "she") and found.pronoun != pronoun:
+                found = None  # the same surname with the other title: her husband, his wife
+                break
             if found is not None:
                 if found.kind == "person" and len(tokens) > len(found.name.split()):
                     found.name = " ".join(tokens)  # "Patel", then "Amir Patel"
@@ -224,6 +230,9 @@ class Cast:
         )
         if kind == "person":
             self._alias.setdefault(tokens[-1].lower(), entity)
+            if titled:
+                self._alias[titled] = entity
+                entity.name = " ".join([phrase.split()[0], *tokens]) if len(tokens) == 1 else entity.name
         return entity
 
     def described(self, phrase: str, display: str = "", *, create: bool = True) -> Entity | None:
