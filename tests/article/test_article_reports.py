@@ -101,6 +101,20 @@ CASES = [
         {"I made a point of being here today,"},
     ),
     (
+        "a spokesman from a named body, and a nurse named by a relative clause",
+        "“The family are deeply saddened,” a spokesman from St. James Palace said in a statement. "
+        "The call went to a second nurse who told the callers that Kate was “quite stable”.",
+        [("The family are deeply saddened,", "spokesman"), ("quite stable", "second-nurse")],
+        set(),
+    ),
+    (
+        "a body's phrases in a sentence that reports its words are the body's, with a note",
+        "“She will be greatly missed,” the hospital said.\n\n"
+        "The hospital extended its sympathy, saying that “everyone is shocked” by the news.",
+        [("She will be greatly missed,", "hospital"), ("everyone is shocked", "hospital")],
+        {"everyone is shocked"},
+    ),
+    (
         "a university's email is the university's",
         "In an email, the university said it is “aware of information from students.” "
         "“We take such reports very seriously,” the email said.",
@@ -149,3 +163,33 @@ def test_one_interviewee_and_one_other_speaker_is_not_a_report_with_no_main_pers
     conversion = convert(body)
     assert not [n for n in conversion.notices if "no one person stands out" in n]
     assert not noted(conversion)
+
+
+def test_the_pronoun_right_after_her_name_is_hers_not_her_husbands() -> None:
+    header = "A Wrong Call\n\nBy Ann Writer\n\n"
+    body = (
+        "Ursula Kemp, 79, says she cannot sleep since doctors told her that her husband had died. He had not.\n\n"
+        "Mrs Kemp was taken into a side room with her daughter.\n\n"
+        "She said: “The doctor told me he was dead.”\n\n"
+        "Mr Kemp had wondered where his wife had gone.\n\n"
+        "He said: “She was crying, so I walked in.”"
+    )
+    conversion = convert(body, header=header)
+    assert conversion.interviewee == "Ursula Kemp"
+    assert said(conversion) == [
+        ("The doctor told me he was dead.", "ursula"),
+        ("She was crying, so I walked in.", "kemp"),
+    ]
+    names = {s.tag: s.name for s in conversion.episode.speakers}
+    assert names["kemp"] == "Mr Kemp"
+
+
+def test_an_interviewee_who_speaks_no_quote_is_a_notice() -> None:
+    header = "A Nurse Remembered\n\nBy Ann Writer\n\n"
+    body = (
+        "The nurse was identified as Jacintha Saldanha. Jacintha Saldanha had worked there for four years.\n\n"
+        "“She will be greatly missed,” the hospital said. “We are all shocked,” the hospital said."
+    )
+    conversion = convert(body, header=header)
+    assert conversion.interviewee == "Jacintha Saldanha"
+    assert any("speaks none of the quotes" in n and "--interviewee" in n for n in conversion.notices)
