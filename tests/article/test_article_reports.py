@@ -115,6 +115,18 @@ CASES = [
         {"everyone is shocked"},
     ),
     (
+        "a rep's partial quote after a clause, his mother by her own first name, a source close to the star",
+        "Amina Duarte is engaged.\n\nHer rep Max Clifford says Amina (36) and Jo (50) are “very well-suited.”\n\n"
+        "Rosa Duarte wants a church wedding. She says, “We have a long history with the church.”\n\n"
+        "A source close to the star says, “Amina finds the planning stressful.”",
+        [
+            ("very well-suited.", "clifford"),
+            ("We have a long history with the church.", "duarte"),
+            ("Amina finds the planning stressful.", "source"),
+        ],
+        set(),
+    ),
+    (
         "a university's email is the university's",
         "In an email, the university said it is “aware of information from students.” "
         "“We take such reports very seriously,” the email said.",

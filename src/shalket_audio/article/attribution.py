@@ -47,7 +47,8 @@ _SUBJECT_AFTER = (
 #: "a spokesman from St. James Palace said", "a spokeswoman for the ministry said": whose speaker.
 _OF = (
     r"(?:\s+(?:from|for|at|of)\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){0,3}[A-Z][\w.’'-]*"
-    r"|\s+(?:from|for|at|of)\s+the\s+[a-z][\w-]+)?"
+    r"|\s+(?:from|for|at|of)\s+the\s+[a-z][\w-]+"
+    r"|\s+close\s+to\s+(?:the\s+|her\s+|his\s+)?[\w’'-]+)?"  # "a source close to the star says"
 )
 #: "Bekov, 54, said", "Patel, a hydrologist at the university, said": an aside between name and verb.
 _APPOSITIVE = r"(?:,\s(?P<appos>[^,“”\"‘’«».!?]{1,60}),)?"
@@ -68,8 +69,9 @@ _OWNER = re.compile(r"\b(?:from|by|of|issued by|released by)\s+(?P<owner>.+)$")
 _PARTIAL_TAIL = re.compile(
     r"(?:\s+in a statement)?(?:\s+(?:it|him|her|them|this|the\s+\w+|his\s+\w+|her\s+\w+|their\s+\w+)(?=\s+as\b))?"
     r"(?:\s+(?:that|as|how)\b[^“”\"‘’«»:;]{0,120}"
-    r"|(?:\s+that)?\s+(?:there|it|they|he|she|we|I|this|these|those|the\s+[\w-]+|(?:his|her|their|its|our|my)\s+[\w-]+)"
-    r"\s+[a-z][\w’'-]*\b[^“”\"‘’«»:;.!?]{0,80})?\s*"
+    r"|(?:\s+that)?\s+(?:there|it|they|he|she|we|I|this|these|those|the\s+[\w-]+|(?:his|her|their|its|our|my)\s+[\w-]+"
+    r"|[A-Z][\w’'-]+)"  # "Max Clifford says Mezhgan (36) and Simon (50) are “…”"
+    r"\s+[\w(][\w’'()-]*\b[^“”\"‘’«»:;.!?]{0,80})?\s*"
 )
 #: A second partial quote in the same sentence: ``… “under review” and that it had “engaged …”``.
 _SAME_SENTENCE = re.compile(r"\s*,?\s*(?:and|but|or|while|adding|, adding)\b[^.!?“”\"‘’«»]{0,80}")
@@ -373,6 +375,11 @@ class Attributor:
             return Decision(entity, reason, note)
         words = _name_tokens(subject)
         note = ""
+        if words and not words[0][:1].isupper() and words[-1][:1].isupper():
+            # "her rep Max Clifford", "the singer Adele": the description's name
+            while words and not words[0][:1].isupper():
+                words = words[1:]
+            subject = " ".join(words)
         if words and words[0][:1].isupper() and not _OWNED.match(subject):
             entity = self.cast.mention(" ".join(words), create=True)
         else:

@@ -215,6 +215,10 @@ class Cast:
             if found is not None and pronoun and found.pronoun in ("he", "she") and found.pronoun != pronoun:
                 found = None  # the same surname with the other title: her husband, his wife
                 break
+            known = found.name.split() if found is not None else []
+            if len(tokens) > 1 and len(known) > 1 and tokens[0] not in known and known[0] not in tokens:
+                found = None  # "Julie Cowell" in a story about Simon Cowell: his mother
+                break
             if found is not None:
                 if found.kind == "person" and len(tokens) > len(found.name.split()):
                     found.name = " ".join(tokens)  # "Patel", then "Amir Patel"
