@@ -28,83 +28,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .cues import (
+    ACCORDING_AFTER,
+    ACCORDING_BEFORE,
+    AFTER,
+    BEFORE,
+    DESCRIBED_SUBJECT,
+    FIRST_PERSON,
+    INTRO,
+    OWNED,
+    OWNER,
+    PARTIAL_TAIL,
+    PERSON_WORD,
+    PRONOUN_SUBJECT,
+    RELATIVE,
+    REPORTING,
+    SAME_SENTENCE,
+    SENTENCE_FINAL,
+    SENTENCE_SUBJECT,
+    SHORT_SENTENCE,
+    SPEECH_NEARBY,
+)
 from .quotes import QuoteStyle, Span, marks_of, strip_marks
 from .speakers import Cast, Entity, is_speaker_noun
 from .terms import TERM_CUE, is_title
-from .text import FULL_NAME, NOT_NAME_WORDS, PLACE_WORDS, SENTENCE_END, VERBS, count_words_of
+from .text import FULL_NAME, NOT_NAME_WORDS, PLACE_WORDS, SENTENCE_END, count_words_of
 
-_SUBJECT = (
-    r"(?P<subj>\b(?:she|he|they|it|I|we)\b"
-    r"|\b[A-Z][\w.-]+[’']s\s+(?:[a-z][\w-]+\s+)?[a-z][\w-]+"  # "Fergie’s mother", "the council’s spokesman"
-    r"|\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Oo]ne|[Aa]nother)\s+(?:[\w’'-]+\s+){0,2}?[\w’'-]+"
-    r"|\b(?:police|officials|authorities|witnesses|residents|sources|protesters|organisers|campaigners|critics)\b"
-    r"|\b[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'-]+){0,2})"
-)
-_SUBJECT_AFTER = (
-    r"(?P<subj2>(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Oo]ne|[Aa]nother)\s+(?:[\w’'-]+\s+){0,2}?[\w’'-]+"
-    r"|[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'-]+){0,2}|she|he|they|it|I|we)\b"
-)
-#: "a spokesman from St. James Palace said", "a spokeswoman for the ministry said": whose speaker.
-_OF = (
-    r"(?:\s+(?:from|for|at|of)\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){0,3}[A-Z][\w.’'-]*"
-    r"|\s+(?:from|for|at|of)\s+the\s+[a-z][\w-]+"
-    r"|\s+close\s+to\s+(?:the\s+|her\s+|his\s+)?[\w’'-]+)?"  # "a source close to the star says"
-)
-#: "Bekov, 54, said", "Patel, a hydrologist at the university, said": an aside between name and verb.
-_APPOSITIVE = r"(?:,\s(?P<appos>[^,“”\"‘’«».!?]{1,60}),)?"
-#: "“…,” told Radar" is not English: after a quote, "told" is followed by its listener, not its speaker.
-_INVERTED = rf"(?!told\b|tells\b)(?P<verb2>{VERBS})"
-_ADVERB = (
-    r"(?:\s+\w+ly)?(?:\s+(?:also|then|later|once|simply|quietly|even|still|just|again|now|first|further|has|had|have"
-    r"|will|would))?"
-)
-_BEFORE = re.compile(rf"{_SUBJECT}{_OF}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b(?P<tail>[^.!?]*)$")
-_AFTER = re.compile(
-    rf"\s*[,;:—–-]?\s*(?:{_SUBJECT}{_OF}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b|{_INVERTED}\s+{_SUBJECT_AFTER})"
-)
-_ACCORDING_BEFORE = re.compile(r"\b[Aa]ccording to (?P<np>[^,.;:!?“”\"]{1,80}?)\s*,\s*$")
-_ACCORDING_AFTER = re.compile(r"\s*[,;—–-]?\s*according to (?P<np>[^,.;:!?“”\"]{1,80})")
-_OWNER = re.compile(r"\b(?:from|by|of|issued by|released by)\s+(?P<owner>.+)$")
-#: What may stand between a speech verb and a partial quote: ``said that it``, ``added that the budget was``.
-_PARTIAL_TAIL = re.compile(
-    r"(?:\s+in a statement)?(?:\s+(?:it|him|her|them|this|the\s+\w+|his\s+\w+|her\s+\w+|their\s+\w+)(?=\s+as\b))?"
-    r"(?:\s+(?:that|as|how)\b[^“”\"‘’«»:;]{0,120}"
-    r"|(?:\s+that)?\s+(?:there|it|they|he|she|we|I|this|these|those|the\s+[\w-]+|(?:his|her|their|its|our|my)\s+[\w-]+"
-    r"|[A-Z][\w’'-]+)"  # "Max Clifford says Mezhgan (36) and Simon (50) are “…”"
-    r"\s+[\w(][\w’'()-]*\b[^“”\"‘’«»:;.!?]{0,80})?\s*"
-)
-#: A second partial quote in the same sentence: ``… “under review” and that it had “engaged …”``.
-_SAME_SENTENCE = re.compile(r"\s*,?\s*(?:and|but|or|while|adding|, adding)\b[^.!?“”\"‘’«»]{0,80}")
-_SENTENCE_SUBJECT = re.compile(
-    r"\s*[“”\"‘’'(]?\s*(?P<np>(?:She|He|They)\b|(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*(?=[’']s\b|,|\s+[a-z]|:\s*(?:[“\"‘']|$)))"
-)
-_SHORT_SENTENCE = re.compile(r"[A-Z].*[.!?…]")
-#: A sentence that opens with a place, a time or a clause before its subject: "In Keswick, Lynne Jones …".
-_INTRO = re.compile(
-    r"\s*(?:In|At|On|As|From|Across|Near|Outside|Inside|After|Before|Since|Meanwhile|Now|Today|Yesterday|Elsewhere"
-    r"|Back|Like|Later|Earlier|Despite|During)\b[^,.;:!?“”\"]{0,60},\s+"
-)
-#: "…, Haraldson said.": an attribution that ends the sentence the quote sits in.
-_SENTENCE_FINAL = re.compile(
-    rf"[^.!?“”\"]*,\s*(?:{_SUBJECT}{_OF}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})|{_INVERTED}\s+{_SUBJECT_AFTER})"
-    r"\b[^,!?“”\"]{0,40}?[.!?](?:\s|$)"
-)
-_RELATIVE = re.compile(r"\s+(?:who|that|which)$")
-_PRONOUN_SUBJECT = re.compile(r"she|he|they|it|I|we", re.IGNORECASE)
-_OWNED = re.compile(r"[A-Z][\w.-]+[’']s\s")
-#: Words that make a sentence report someone's words: "… extended their sympathies, saying “…”".  Not
-#: "call": "Locals call the square “the cauldron”" names a place.
-_REPORTING = re.compile(rf"\b(?:{VERBS}|describ\w+|referr?\w*|saying|prais\w+|thank\w+)\b")
-_PERSON_WORD = re.compile(r"\b(?:she|he|they|She|He|They|her|his|their)\b")
-#: A sentence about someone described: "Nowak's wife, Ewa, …", "Her neighbour, Seamus Flaherty, …",
-#: "A local fisherman remembers …".
-_DESCRIBED_SUBJECT = re.compile(
-    r"\s*(?:(?P<owner>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)[’']s|(?P<det>[Hh]er|[Hh]is|[Tt]heir|An?|an?|[Tt]he|One))"
-    r"\s+(?:(?P<adj>[a-z]+)\s+)?(?P<noun>[a-z]+)\b"
-    r"(?:,\s+(?P<name>[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,2}),)?"
-)
-_FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|me|my|we|we’re|we're|us|our)\b")
-_SPEECH_NEARBY = re.compile(rf"\b(?:{VERBS}|calling|describ\w+|refer\w*|call\w*)\b[^.!?]*$|\s*[^.!?]*\b(?:{VERBS})\b")
 _WINDOW = 300  # characters of context read on either side of a quote; keeps the work per quote constant
 
 
@@ -145,10 +94,10 @@ class Attributor:
             stop = following[1] if following[0] == end_pi else len(self.body[end_pi])
             gap = self.body[pi][max(offset, start - _WINDOW) : start]
             before = self._sentence_before(gap)
-            self.continues = offset > 0 and last[0] == pi and before == gap and bool(_SAME_SENTENCE.fullmatch(gap))
+            self.continues = offset > 0 and last[0] == pi and before == gap and bool(SAME_SENTENCE.fullmatch(gap))
             after = self.body[end_pi][end : min(stop, end + _WINDOW)]
             inner = " ".join(strip_marks(self.body[p][s:e], marks_of(span, self.style)) for p, s, e in span.parts)
-            self.around_speech = bool(_SPEECH_NEARBY.search(before) or _SPEECH_NEARBY.match(after))
+            self.around_speech = bool(SPEECH_NEARBY.search(before) or SPEECH_NEARBY.match(after))
             self.sentence = self._sentence_before(self.body[pi][max(0, start - _WINDOW) : start])
             self.minority = span.minority
             decision = self._checked(self._decide(before, inner, after))
@@ -175,7 +124,7 @@ class Attributor:
         starts += [m.end() for m in SENTENCE_END.finditer(text)]
         for position in starts:
             entity: Entity | None
-            intro = _INTRO.match(text, position)
+            intro = INTRO.match(text, position)
             position = intro.end() if intro else position
             described = self._described_subject(text, position)
             if described is not None:
@@ -185,7 +134,7 @@ class Attributor:
                 elif described.pronoun == "they":
                     self.cast.touch(described)  # "the parents announced": a group 'they' may refer to
                 continue
-            match = _SENTENCE_SUBJECT.match(text, position)
+            match = SENTENCE_SUBJECT.match(text, position)
             if not match:
                 continue
             phrase = match.group("np")
@@ -203,7 +152,7 @@ class Attributor:
 
     def _described_subject(self, text: str, position: int) -> Entity | None:
         """The speaker a sentence opens with, when it is known by a description (not by a name)."""
-        match = _DESCRIBED_SUBJECT.match(text, position)
+        match = DESCRIBED_SUBJECT.match(text, position)
         if not match:
             return None
         adj, noun = match.group("adj"), match.group("noun")
@@ -238,36 +187,36 @@ class Attributor:
         if TERM_CUE.search(before):
             return Decision(None, "term (introduced as a name, title or slogan)")
         ends_open = bool(re.search(r"[,?!…—–-]$", inner)) or bool(re.match(r"\s*[,;]|\s+[a-z]", after))
-        match = _BEFORE.search(before)
-        while match and (nearer := _BEFORE.search(match.group("tail"))) and count_words_of(nearer.group("tail")) <= 3:
+        match = BEFORE.search(before)
+        while match and (nearer := BEFORE.search(match.group("tail"))) and count_words_of(nearer.group("tail")) <= 3:
             match = nearer  # "When Schofield asked if …, Helen explained:": the attribution right before the quote
         if match and re.search(r"[,:—–]\s*$", before):
             return self._subject(match.group("subj"), f"attribution before: {match.group(0).strip()}", match["appos"])
-        according = _ACCORDING_BEFORE.search(before)
+        according = ACCORDING_BEFORE.search(before)
         if according:
             return self._source(according.group("np"), f"according to {according.group('np')}")
         if ends_open:
-            following = _AFTER.match(after)
+            following = AFTER.match(after)
             if following:
                 subject = following.group("subj") or following.group("subj2")
                 reason = f"attribution after: {following.group(0).strip(' ,')}"
                 return self._subject(subject, reason, following["appos"])
-            according = _ACCORDING_AFTER.match(after)
+            according = ACCORDING_AFTER.match(after)
             if according:
                 return self._source(according.group("np"), f"according to {according.group('np')}")
         if is_title(inner, self.sentence, after):
             return Decision(None, "title or name (capitalised words inside a sentence)")
-        if match and _PARTIAL_TAIL.fullmatch(match.group("tail")):
+        if match and PARTIAL_TAIL.fullmatch(match.group("tail")):
             return self._subject(match.group("subj"), f"attribution before a partial quote: {match.group(0).strip()}")
         if self.continues and self.last_speaker is not None:
             return Decision(self.last_speaker, "a second quote in the same sentence")
         if before.rstrip().endswith(":"):
-            subject = _SENTENCE_SUBJECT.match(before)
+            subject = SENTENCE_SUBJECT.match(before)
             if subject:
                 decision = self._subject(subject.group("np"), f"colon after a sentence about {subject.group('np')}")
                 if decision.speaker is not None:
                     return decision
-        final = _SENTENCE_FINAL.match(after) if ends_open or not re.match(r"\s*[.!?]", after) else None
+        final = SENTENCE_FINAL.match(after) if ends_open or not re.match(r"\s*[.!?]", after) else None
         if final:
             subject = final.group("subj") or final.group("subj2")
             reason = f"attribution at the end of the sentence: {final.group(0).strip()}"
@@ -295,11 +244,9 @@ class Attributor:
 
     def _unattributed(self, inner: str) -> Decision:
         words = count_words_of(inner)
-        sentence_like = (
-            words >= 3 and bool(re.search(r"[.!?…,;]", inner) or _FIRST_PERSON.search(inner))
-        ) or words >= 8
+        sentence_like = (words >= 3 and bool(re.search(r"[.!?…,;]", inner) or FIRST_PERSON.search(inner))) or words >= 8
         # "Nobody comes." right after someone spoke in this paragraph: a short sentence of theirs
-        sentence_like = sentence_like or (self.last_speaker is not None and bool(_SHORT_SENTENCE.fullmatch(inner)))
+        sentence_like = sentence_like or (self.last_speaker is not None and bool(SHORT_SENTENCE.fullmatch(inner)))
         if not sentence_like:
             return self._phrase(inner, words)
         if self.focus is not None:
@@ -328,8 +275,8 @@ class Attributor:
 
     def _phrase(self, inner: str, words: int) -> Decision:
         """A short quoted phrase: the words of the person whose speech the sentence reports, else the narrator's."""
-        match = _BEFORE.search(self.sentence)
-        while match and (nearer := _BEFORE.search(match.group("tail"))):
+        match = BEFORE.search(self.sentence)
+        while match and (nearer := BEFORE.search(match.group("tail"))):
             match = nearer
         if match and match.group("subj").lower() not in ("i", "we"):
             decision = self._subject(
@@ -338,14 +285,14 @@ class Attributor:
             if decision.speaker is not None and decision.speaker.kind != "host":
                 note = decision.note or f"{words}-word phrase in a sentence about what {decision.speaker.name} said"
                 return Decision(decision.speaker, decision.reason, f"{note}; given to {decision.speaker.name}")
-        speaker = self._reporter() if _REPORTING.search(self.sentence) else None
+        speaker = self._reporter() if REPORTING.search(self.sentence) else None
         if speaker is not None:
             note = f"{words}-word phrase in a sentence about what {speaker.name} said; given to {speaker.name}"
             return Decision(speaker, f"a phrase in a sentence about {speaker.name}", note)
         note = f"unattributed {words}-word quote; given to the narrator" if words >= 4 else ""
         if not note and self.around_speech:
             note = f"{words}-word quoted phrase in a sentence about what someone said; given to the narrator"
-        if not note and (_PERSON_WORD.search(self.sentence) or self._described_subject(self.sentence, 0)):
+        if not note and (PERSON_WORD.search(self.sentence) or self._described_subject(self.sentence, 0)):
             note = (
                 f"{words}-word quoted phrase in a sentence about someone; could be their words; given to the narrator"
             )
@@ -356,7 +303,7 @@ class Attributor:
         described = self._described_subject(self.sentence, 0)
         if described is not None:
             return described if described.kind != "host" else None
-        match = _SENTENCE_SUBJECT.match(self.sentence)
+        match = SENTENCE_SUBJECT.match(self.sentence)
         if not match:
             return None
         decision = self._subject(match.group("np"), "")
@@ -364,9 +311,9 @@ class Attributor:
         return known if known is not None and known.kind != "host" and (known.quotes or known.kind != "body") else None
 
     def _subject(self, subject: str, reason: str, appositive: str | None = None) -> Decision:
-        if appositive and FULL_NAME.fullmatch(appositive.strip()) and not _PRONOUN_SUBJECT.fullmatch(subject):
+        if appositive and FULL_NAME.fullmatch(appositive.strip()) and not PRONOUN_SUBJECT.fullmatch(subject):
             subject = appositive.strip()  # "Fergie’s mother, Terri Jackson, told": the name
-        subject = _RELATIVE.sub("", subject)  # "a second nurse who told": the nurse
+        subject = RELATIVE.sub("", subject)  # "a second nurse who told": the nurse
         lowered = subject.lower()
         if lowered in ("i", "we"):
             return Decision(self.cast.host, reason + " (the interviewer)")
@@ -380,7 +327,7 @@ class Attributor:
             while words and not words[0][:1].isupper():
                 words = words[1:]
             subject = " ".join(words)
-        if words and words[0][:1].isupper() and not _OWNED.match(subject):
+        if words and words[0][:1].isupper() and not OWNED.match(subject):
             entity = self.cast.mention(" ".join(words), create=True)
         else:
             entity = self.cast.described(subject, create=False)
@@ -396,7 +343,7 @@ class Attributor:
 
     def _source(self, phrase: str, reason: str) -> Decision:
         """``according to a statement from the ministry``: the ministry; ``according to police``: police."""
-        owner = _OWNER.search(phrase)
+        owner = OWNER.search(phrase)
         if owner:
             return self._subject(owner.group("owner"), reason)
         return self._subject(phrase, reason)
