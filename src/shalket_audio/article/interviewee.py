@@ -148,6 +148,8 @@ def find_interviewee(
             fix="pass --interviewee 'Full Name'",
         )
     best = max(people, key=score)
+    # "Baggott Anderson said" is counted apart from "Hannah Baggott Anderson": the full name is hers
+    best = max((c for c in people if c.endswith(" " + best)), key=score, default=best)
     top, own = score(best), set(best.split())
     rivals = [
         c for c in people if not own & set(c.split()) and 3 * score(c) >= 2 * top and any(speech[t] for t in c.split())
