@@ -224,7 +224,8 @@ class Attributor:
         return self._unattributed(inner)
 
     def _checked(self, decision: Decision) -> Decision:
-        """A quote in the article's other marks may be a title, a pull-quote or a word: check what the rules guessed."""
+        """The notes every rule shares: a quote of the interviewee or a rival when no one person stands out,
+        and a quote in the article's other marks (a title, a pull-quote or a word) that no cue settled."""
         speaker = decision.speaker
         if not decision.note and speaker is not None and self.cast.contested(speaker):
             note = (
