@@ -205,3 +205,19 @@ def test_an_interviewee_who_speaks_no_quote_is_a_notice() -> None:
     conversion = convert(body, header=header)
     assert conversion.interviewee == "Jacintha Saldanha"
     assert any("speaks none of the quotes" in n and "--interviewee" in n for n in conversion.notices)
+
+
+def test_a_crosshead_quote_is_speech_and_a_phrase_echoing_it_is_the_same_persons() -> None:
+    header = "Heart Mummies\n\nBy Ann Writer\n\nLouise Hubbard on the friends who kept her going.\n\n"
+    body = (
+        "Louise Hubbard has two daughters.\n\n'Earth shattering news'\n\n"
+        "For Louise it was the second time she had been given the “earth shattering” news, and "
+        "“it felt like the floor went from under me,” she said."
+    )
+    conversion = convert(body, header=header)
+    assert said(conversion) == [
+        ("Earth shattering news", "louise"),
+        ("earth shattering", "louise"),
+        ("it felt like the floor went from under me,", "louise"),
+    ]
+    assert set(noted(conversion)) == {"Earth shattering news", "earth shattering"}

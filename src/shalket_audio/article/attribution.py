@@ -74,6 +74,8 @@ class Attributor:
         self.around_speech = False  # the quote's sentence has a speech verb ("calling him “a terrorist”")
         self.sentence = ""  # the quote's sentence up to the quote, across earlier quotes in it
         self.minority = False  # the quote is in the marks of the article's other style
+        self.alone = False  # the quote is its paragraph: a pull-quote or crosshead, which is speech
+        self.said: list[tuple[str, Entity]] = []  # the latest quotes and their speakers, for echoed phrases
 
     def run(self, spans: list[Span]) -> list[Decision]:
         decisions: list[Decision] = []
@@ -100,12 +102,14 @@ class Attributor:
             self.around_speech = bool(SPEECH_NEARBY.search(before) or SPEECH_NEARBY.match(after))
             self.sentence = self._sentence_before(self.body[pi][max(0, start - _WINDOW) : start])
             self.minority = span.minority
+            self.alone = len(span.parts) == 1 and not self.body[pi][:start].strip() and not after.strip()
             decision = self._checked(self._decide(before, inner, after))
             if decision.speaker is not None:
                 self.cast.touch(decision.speaker)
                 if decision.speaker.kind != "host":
                     decision.speaker.quotes += 1
                     self.focus = self.last_speaker = decision.speaker
+                    self.said = [*self.said[-15:], (inner.lower(), decision.speaker)]
             decisions.append(decision)
             if end_pi != pi:
                 self.focus = self.last_speaker = decision.speaker if decision.speaker is not None else None
@@ -248,6 +252,7 @@ class Attributor:
         sentence_like = (words >= 3 and bool(re.search(r"[.!?…,;]", inner) or FIRST_PERSON.search(inner))) or words >= 8
         # "Nobody comes." right after someone spoke in this paragraph: a short sentence of theirs
         sentence_like = sentence_like or (self.last_speaker is not None and bool(SHORT_SENTENCE.fullmatch(inner)))
+        sentence_like = sentence_like or (self.alone and words >= 2)
         if not sentence_like:
             return self._phrase(inner, words)
         if self.focus is not None:
@@ -290,6 +295,12 @@ class Attributor:
         if speaker is not None:
             note = f"{words}-word phrase in a sentence about what {speaker.name} said; given to {speaker.name}"
             return Decision(speaker, f"a phrase in a sentence about {speaker.name}", note)
+        phrase = inner.lower().strip(" ,.;:!?")
+        echoed = next((who for text, who in reversed(self.said) if len(phrase) > 3 and phrase in text), None)
+        if echoed is not None:
+            # "the “earth shattering” news" after her 'Earth shattering news': her words again
+            note = f"{words}-word phrase echoing an earlier quote of {echoed.name}; given to {echoed.name}"
+            return Decision(echoed, f"a phrase echoing {echoed.name}", note)
         note = f"unattributed {words}-word quote; given to the narrator" if words >= 4 else ""
         if not note and self.around_speech:
             note = f"{words}-word quoted phrase in a sentence about what someone said; given to the narrator"
