@@ -127,6 +127,17 @@ CASES = [
         set(),
     ),
     (
+        "two families' statements: each family's words, by the verb before the quote or the statement's owner",
+        "The Jordan family, meanwhile, says “the outpouring of support” it receives “is deeply appreciated.”\n\n"
+        "“Brett was a husband and a son,” the statement from the Ryan family said.",
+        [
+            ("the outpouring of support", "jordan-family"),
+            ("is deeply appreciated.", "jordan-family"),
+            ("Brett was a husband and a son,", "ryan-family"),
+        ],
+        {"is deeply appreciated."},  # the second partial quote is read from its sentence: a guess
+    ),
+    (
         "a university's email is the university's",
         "In an email, the university said it is “aware of information from students.” "
         "“We take such reports very seriously,” the email said.",

@@ -50,7 +50,7 @@ from .cues import (
     SPEECH_NEARBY,
 )
 from .quotes import QuoteStyle, Span, marks_of, strip_marks
-from .speakers import Cast, Entity, is_speaker_noun
+from .speakers import Cast, Entity, is_document, is_speaker_noun
 from .terms import TERM_CUE, is_title
 from .text import FULL_NAME, NOT_NAME_WORDS, PLACE_WORDS, SENTENCE_END, count_words_of
 
@@ -194,8 +194,10 @@ class Attributor:
         match = BEFORE.search(before)
         while match and (nearer := BEFORE.search(match.group("tail"))) and count_words_of(nearer.group("tail")) <= 3:
             match = nearer  # "When Schofield asked if …, Helen explained:": the attribution right before the quote
-        if match and re.search(r"[,:—–]\s*$", before):
-            return self._subject(match.group("subj"), f"attribution before: {match.group(0).strip()}", match["appos"])
+        if match and (re.search(r"[,:—–]\s*$", before) or not match.group("tail").strip()):
+            # "she said, “…”", and "The Jordan family, meanwhile, says “…”": the verb right before the quote
+            subject = _owner_of(match.group("subj"), match["of"])
+            return self._subject(subject, f"attribution before: {match.group(0).strip()}", match["appos"])
         according = ACCORDING_BEFORE.search(before)
         if according:
             return self._source(according.group("np"), f"according to {according.group('np')}")
@@ -203,6 +205,7 @@ class Attributor:
             following = AFTER.match(after)
             if following:
                 subject = following.group("subj") or following.group("subj2")
+                subject = _owner_of(subject, following["of"])
                 reason = f"attribution after: {following.group(0).strip(' ,')}"
                 return self._subject(subject, reason, following["appos"])
             according = ACCORDING_AFTER.match(after)
@@ -215,9 +218,9 @@ class Attributor:
         if self.continues and self.last_speaker is not None:
             return Decision(self.last_speaker, "a second quote in the same sentence")
         if before.rstrip().endswith(":"):
-            subject = SENTENCE_SUBJECT.match(before)
-            if subject:
-                decision = self._subject(subject.group("np"), f"colon after a sentence about {subject.group('np')}")
+            colon = SENTENCE_SUBJECT.match(before)
+            if colon:
+                decision = self._subject(colon.group("np"), f"colon after a sentence about {colon.group('np')}")
                 if decision.speaker is not None:
                     return decision
         final = SENTENCE_FINAL.match(after) if ends_open or not re.match(r"\s*[.!?]", after) else None
@@ -253,8 +256,12 @@ class Attributor:
         # "Nobody comes." right after someone spoke in this paragraph: a short sentence of theirs
         sentence_like = sentence_like or (self.last_speaker is not None and bool(SHORT_SENTENCE.fullmatch(inner)))
         sentence_like = sentence_like or (self.alone and words >= 2)
-        if not sentence_like:
-            return self._phrase(inner, words)
+        if not sentence_like or (self.sentence.strip() and inner[:1].islower()):
+            # a short phrase, or a long one that goes on the narrator's sentence ("… thanks the public
+            # for its “selflessness expressed through …”"): the sentence says whose words they are
+            decision = self._phrase(inner, words)
+            if not sentence_like or decision.speaker is not None:
+                return decision
         if self.focus is not None:
             reason = f"unattributed speech in a paragraph about {self.focus.name}"
             rivals = [e for e in self.cast.nearby(self.focus) if e.kind != "body"]
@@ -339,6 +346,9 @@ class Attributor:
             while words and not words[0][:1].isupper():
                 words = words[1:]
             subject = " ".join(words)
+        owned = any(w.endswith(("’s", "'s")) for w in words)
+        if len(words) > 1 and words[-1].islower() and is_speaker_noun(words[-1]) and not owned:
+            words = []  # "The Ryan family statement": a statement, by its description
         if words and words[0][:1].isupper() and not OWNED.match(subject):
             entity = self.cast.mention(" ".join(words), create=True)
         else:
@@ -363,6 +373,11 @@ class Attributor:
 
 #: Reasons that rest on an explicit attribution or cue next to the quote.
 _SURE = ("attribution before", "attribution after", "according to", "term (introduced", "a second quote", "title")
+
+
+def _owner_of(subject: str, owner: str | None) -> str:
+    """``the statement from the Ryan family`` is the family's words; ``a spokesman for the ministry`` is his."""
+    return owner if owner and is_document(subject.split()[-1]) else subject
 
 
 def _name_tokens(phrase: str) -> list[str]:

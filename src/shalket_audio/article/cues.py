@@ -23,8 +23,8 @@ _SUBJECT_AFTER = (
 )
 #: "a spokesman from St. James Palace said", "a spokeswoman for the ministry said": whose speaker.
 _OF = (
-    r"(?:\s+(?:from|for|at|of)\s+(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){0,3}[A-Z][\w.’'-]*"
-    r"|\s+(?:from|for|at|of)\s+the\s+[a-z][\w-]+"
+    r"(?:\s+(?:from|for|at|of)\s+(?P<of>(?:the\s+)?(?:[A-Z][\w.’'-]*\s+){0,3}[A-Z][\w.’'-]*(?:\s+family)?"
+    r"|the\s+[a-z][\w-]+)"
     r"|\s+close\s+to\s+(?:the\s+|her\s+|his\s+)?[\w’'-]+)?"  # "a source close to the star says"
 )
 #: "Bekov, 54, said", "Patel, a hydrologist at the university, said": an aside between name and verb.
@@ -48,7 +48,7 @@ PARTIAL_TAIL = re.compile(
     r"(?:\s+(?:that|as|how)\b[^“”\"‘’«»:;]{0,120}"
     r"|(?:\s+that)?\s+(?:there|it|they|he|she|we|I|this|these|those|the\s+[\w-]+|(?:his|her|their|its|our|my)\s+[\w-]+"
     r"|[A-Z][\w’'-]+)"  # "Max Clifford says Mezhgan (36) and Simon (50) are “…”"
-    r"\s+[\w(][\w’'()-]*\b[^“”\"‘’«»:;.!?]{0,80})?\s*"
+    r"(?:\s+[\w(][\w’'()-]*\b[^“”\"‘’«»:;.!?]{0,80}|[’']s|[’']re))?\s*"  # "said there’s “…”"
 )
 #: A second partial quote in the same sentence: ``… “under review” and that it had “engaged …”``.
 SAME_SENTENCE = re.compile(r"\s*,?\s*(?:and|but|or|while|adding|, adding)\b[^.!?“”\"‘’«»]{0,80}")

@@ -289,6 +289,11 @@ class Cast:
         return entity
 
 
+def is_document(word: str) -> bool:
+    """Is this something a body writes (``statement``, ``email``, ``ruling``), whose words are the body's?"""
+    return word.lower() in _DOCUMENTS
+
+
 def is_speaker_noun(word: str) -> bool:
     """Can a speaker be known by this noun (``spokeswoman``, ``ministry``, ``wife``)?"""
     head = word.lower()
