@@ -58,6 +58,10 @@ class Score:
     def wrong(self) -> list[Item]:
         return [i for i in self.items if i.got != i.expected]
 
+    @property
+    def noted(self) -> list[Item]:
+        return [i for i in self.items if i.noted]
+
 
 def fixtures() -> list[Path]:
     return sorted(HERE.glob("*.json"))
@@ -116,15 +120,16 @@ def score(label_file: Path) -> Score:
 
 def table(scores: list[Score]) -> list[str]:
     lines = [
-        "| article | publication | shape | quotes | interviewee or not | three-way | wrong | caught by a review note |",
-        "|---|---|---|---:|---:|---:|---:|---:|",
+        "| article | publication | shape | quotes | interviewee or not | three-way | wrong "
+        "| caught by a review note | noted quotes that were wrong |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for s in scores:
         held = " (held out)" if s.name in HELD_OUT else ""
         caught = sum(i.noted for i in s.wrong)
         lines.append(
             f"| {s.name}{held} | {s.publication} | {s.shape} | {len(s.items)} | {s.two_way:.2f} | {s.three_way:.2f} "
-            f"| {len(s.wrong)} | {caught}/{len(s.wrong)} |"
+            f"| {len(s.wrong)} | {caught}/{len(s.wrong)} | {caught}/{len(s.noted)} |"
         )
     for title, group in (("all", scores), ("held out", [s for s in scores if s.name in HELD_OUT])):
         items = [i for s in group for i in s.items]
@@ -134,9 +139,12 @@ def table(scores: list[Score]) -> list[str]:
         two = sum((i.got == "interviewee") == (i.expected == "interviewee") for i in items) / len(items)
         three = sum(i.got == i.expected for i in items) / len(items)
         recall = sum(i.noted for i in wrong) / len(wrong) if wrong else 1.0
+        noted = [i for i in items if i.noted]
+        precision = f" ({sum(i.noted for i in wrong) / len(noted):.0%})" if noted else ""
         lines.append(
             f"| **{title}** ({len(group)} articles) | | | {len(items)} | {two:.2f} | {three:.2f} | {len(wrong)} "
-            f"| {sum(i.noted for i in wrong)}/{len(wrong)} ({recall:.0%}) |"
+            f"| {sum(i.noted for i in wrong)}/{len(wrong)} ({recall:.0%}) | {sum(i.noted for i in wrong)}/{len(noted)}"
+            f"{precision} |"
         )
     return lines
 
@@ -150,3 +158,7 @@ if __name__ == "__main__":
                 continue
             for i in s.wrong:
                 print(f"{s.name}: {i.text!r}: expected {i.expected}, got {i.got}{' (noted)' if i.noted else ''}")
+            if "--noted" in sys.argv:
+                for i in s.noted:
+                    if i.got == i.expected:
+                        print(f"{s.name}: {i.text!r}: right ({i.got}) and noted")

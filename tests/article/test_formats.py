@@ -253,11 +253,26 @@ def test_labelled_set_is_real_varied_and_found() -> None:
         assert all(item.got != "missing" for item in score.items), path.name
 
 
-def test_labelled_set_scores() -> None:
-    """Floors at the figures measured when these rules were written (the README table); they guard regressions."""
-    scores = [interview_score.score(path) for path in interview_score.fixtures()]
+def _figures(scores: list[interview_score.Score]) -> tuple[float, float, float]:
     items = [i for s in scores for i in s.items]
+    wrong = [i for i in items if i.got != i.expected]
     two = sum((i.got == "interviewee") == (i.expected == "interviewee") for i in items) / len(items)
     three = sum(i.got == i.expected for i in items) / len(items)
-    assert two >= 0.80
-    assert three >= 0.70
+    return two, three, (sum(i.noted for i in wrong) / len(wrong) if wrong else 1.0)
+
+
+def test_labelled_set_scores() -> None:
+    """The issue's targets on the whole set: interviewee or not >= 0.95, three-way >= 0.92, and review notes
+    on at least 70% of what is still wrong.  The held-out articles, kept aside while the rules were
+    written, are held to the same three-way target, so rules fitted to the rest fail here."""
+    scores = [interview_score.score(path) for path in interview_score.fixtures()]
+    two, three, recall = _figures(scores)
+    assert two >= 0.95
+    assert three >= 0.92
+    assert recall >= 0.70
+    held = [s for s in scores if s.name in interview_score.HELD_OUT]
+    assert len(held) >= 4
+    held_two, held_three, held_recall = _figures(held)
+    assert held_two >= 0.92
+    assert held_three >= 0.92
+    assert held_recall >= 0.70

@@ -2,19 +2,25 @@
 
 For each quoted span the rules look, in order, for:
 
-1. a term, title or slogan cue before it (``chanted``, ``known as``, ``translates to``): the narrator;
+1. a term, title or slogan cue before it (``chanted``, ``known as``, ``charged with``): the narrator;
 2. an attribution: before it in the same sentence, ending in a comma or colon (``she said,``,
    ``In a statement, the ministry said:``, ``According to police,``), or right after it when the quote
    ends open (``…,” said Dr Amir Patel``, ``…,” a council spokeswoman said``, ``…,” according to a
-   statement``), or before a partial quote (``She calls it “…”``, ``The council said that it “…”``);
-3. a colon after a sentence whose subject is a person (``Amina is clear about the future: “…”``);
-4. otherwise the quote is unattributed: a sentence-like quote goes to the person the paragraph is
+   statement``), or before a partial quote (``She calls it “…”``, ``She said she felt “…”``);
+3. a colon after a sentence whose subject is a person (``Amina is clear about the future: “…”``), or an
+   attribution closing the quote's sentence (``… to “make good choices,” when …, Haraldson said.``);
+4. a title or name in capitals inside a sentence (``"Seize the Night," topped …``): the narrator;
+5. otherwise the quote is unattributed: a sentence-like quote goes to the person the paragraph is
    about (the latest speaker or sentence subject in it; at the start of a paragraph the interviewee,
-   or the previous paragraph's last speaker); a short phrase stays with the narrator.
+   or the previous paragraph's last speaker); a short phrase goes to the person whose words the
+   sentence reports (``Helen recalled … making his fans ‘smile’``), else it stays with the narrator.
 
 Subjects resolve through the :class:`Cast`: ``I``/``we`` are the narrator, names and descriptions
-are people and bodies, pronouns go to the latest entity that fits (``he`` for others when the
-interviewee is ``she``, and the reverse).  Every guess that a producer should check gets a note.
+are people and bodies, ``the grandmother`` is the latest woman named, pronouns go to the latest
+entity that fits.  Every guess a producer should check gets a note: a pronoun or a description that
+two people fit, an unattributed quote with another person nearby, a short phrase given to someone,
+a quote in the article's other marks, and any quote of the interviewee or her rivals when no one
+person stands out.
 """
 
 from __future__ import annotations
@@ -22,58 +28,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .quotes import QuoteStyle, Span, strip_marks
-from .speakers import Cast, Entity, is_speaker_noun
-from .text import NOT_NAME_WORDS, PLACE_WORDS, SENTENCE_END, VERBS, count_words_of
+from .cues import (
+    ACCORDING_AFTER,
+    ACCORDING_BEFORE,
+    AFTER,
+    BEFORE,
+    DESCRIBED_SUBJECT,
+    FIRST_PERSON,
+    INTRO,
+    OWNED,
+    OWNER,
+    PARTIAL_TAIL,
+    PERSON_WORD,
+    PRONOUN_SUBJECT,
+    RELATIVE,
+    REPORTING,
+    SAME_SENTENCE,
+    SENTENCE_FINAL,
+    SENTENCE_SUBJECT,
+    SHORT_SENTENCE,
+    SPEECH_NEARBY,
+)
+from .quotes import QuoteStyle, Span, marks_of, strip_marks
+from .speakers import Cast, Entity, is_document, is_speaker_noun
+from .terms import TERM_CUE, is_title
+from .text import FULL_NAME, NOT_NAME_WORDS, PLACE_WORDS, SENTENCE_END, count_words_of
 
-_SUBJECT = (
-    r"(?P<subj>\b(?:she|he|they|it|I|we)\b"
-    r"|\b(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Oo]ne|[Aa]nother)\s+(?:[\w’'-]+\s+){0,2}?[\w’'-]+"
-    r"|\b(?:police|officials|authorities|witnesses|residents|sources|protesters|organisers|campaigners|critics)\b"
-    r"|\b[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'-]+){0,2})"
-)
-_SUBJECT_AFTER = (
-    r"(?P<subj2>(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir|[Oo]ne|[Aa]nother)\s+(?:[\w’'-]+\s+){0,2}?[\w’'-]+"
-    r"|[A-Z][\w’'.-]+(?:\s+[A-Z][\w’'-]+){0,2}|she|he|they|it|I|we)\b"
-)
-#: "Bekov, 54, said", "Patel, a hydrologist at the university, said": an aside between name and verb.
-_APPOSITIVE = r"(?:,\s[^,“”\"‘’«».!?]{1,60},)?"
-_ADVERB = r"(?:\s+\w+ly)?(?:\s+(?:also|then|later|once|simply|quietly|has|had|have|will|would))?"
-_BEFORE = re.compile(rf"{_SUBJECT}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b(?P<tail>[^.!?]*)$")
-_AFTER = re.compile(
-    rf"\s*[,;:—–-]?\s*(?:{_SUBJECT}{_APPOSITIVE}{_ADVERB}\s+(?P<verb>{VERBS})\b|(?P<verb2>{VERBS})\s+{_SUBJECT_AFTER})"
-)
-_ACCORDING_BEFORE = re.compile(r"\b[Aa]ccording to (?P<np>[^,.;:!?“”\"]{1,80}?)\s*,\s*$")
-_ACCORDING_AFTER = re.compile(r"\s*[,;—–-]?\s*according to (?P<np>[^,.;:!?“”\"]{1,80})")
-_OWNER = re.compile(r"\b(?:from|by|of|issued by|released by)\s+(?P<owner>.+)$")
-#: What may stand between a speech verb and a partial quote: ``said that it``, ``added that the budget was``.
-_PARTIAL_TAIL = re.compile(
-    r"(?:\s+in a statement)?(?:\s+(?:it|him|her|them|this|the\s+\w+|his\s+\w+|her\s+\w+|their\s+\w+)(?=\s+as\b))?"
-    r"(?:\s+(?:that|as|how)\b[^“”\"‘’«»:;]{0,120}"
-    r"|(?:\s+that)?\s+(?:it|they|he|she|we|this|the\s+[\w-]+)\s+(?:was|were|is|are|had|has|have|would|will|could|remained)\b"
-    r"[^“”\"‘’«»:;.!?]{0,80})?\s*"
-)
-#: A second partial quote in the same sentence: ``… “under review” and that it had “engaged …”``.
-_SAME_SENTENCE = re.compile(r"\s*,?\s*(?:and|but|or|while|adding|, adding)\b[^.!?“”\"‘’«»]{0,80}")
-_TERM_CUE = re.compile(
-    r"(?:called|named|dubbed|titled|entitled|known as|translates? (?:to|as)|translated as|means|meaning|"
-    r"word|words|term|phrase|slogan|motto|headline|chant(?:ed|ing|s)?|banner|placard|sign|reading|reads|"
-    r"label(?:l?ed)?|nicknamed|so-called|the name)\s*$",
-    re.IGNORECASE,
-)
-_SENTENCE_SUBJECT = re.compile(
-    r"\s*[“”\"‘’'(]?\s*(?P<np>(?:She|He|They)\b|(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'-]*(?=[’']s\b|,|\s+[a-z]|:\s*(?:[“\"‘']|$)))"
-)
-_SHORT_SENTENCE = re.compile(r"[A-Z].*[.!?…]")
-#: A sentence about someone described: "Nowak's wife, Ewa, …", "Her neighbour, Seamus Flaherty, …",
-#: "A local fisherman remembers …".
-_DESCRIBED_SUBJECT = re.compile(
-    r"\s*(?:(?P<owner>[A-Z][\w-]*(?:\s+[A-Z][\w-]*)?)[’']s|(?P<det>Her|His|Their|A|An|The|One))"
-    r"\s+(?:(?P<adj>[a-z]+)\s+)?(?P<noun>[a-z]+)\b"
-    r"(?:,\s+(?P<name>[A-Z][\w-]+(?:\s+[A-Z][\w-]+){0,2}),)?"
-)
-_FIRST_PERSON = re.compile(r"\b(?:I|I’m|I'm|me|my|we|we’re|we're|us|our)\b")
-_SPEECH_NEARBY = re.compile(rf"\b(?:{VERBS}|calling|describ\w+|refer\w*|call\w*)\b[^.!?]*$|\s*[^.!?]*\b(?:{VERBS})\b")
 _WINDOW = 300  # characters of context read on either side of a quote; keeps the work per quote constant
 
 
@@ -92,6 +72,10 @@ class Attributor:
         self.carried: Entity | None = None  # the previous paragraph's closing speaker
         self.continues = False  # the quote goes on the previous quote's sentence ("… and that it had “…”")
         self.around_speech = False  # the quote's sentence has a speech verb ("calling him “a terrorist”")
+        self.sentence = ""  # the quote's sentence up to the quote, across earlier quotes in it
+        self.minority = False  # the quote is in the marks of the article's other style
+        self.alone = False  # the quote is its paragraph: a pull-quote or crosshead, which is speech
+        self.said: list[tuple[str, Entity]] = []  # the latest quotes and their speakers, for echoed phrases
 
     def run(self, spans: list[Span]) -> list[Decision]:
         decisions: list[Decision] = []
@@ -106,21 +90,26 @@ class Attributor:
                 self.focus = self.last_speaker = None
                 para, offset = para + 1, 0
             self._prose(pi, offset, start)
+            self.cast.paragraph = pi
             end_pi, end = span.end
             following = spans[k + 1].start if k + 1 < len(spans) else (len(self.body), 0)
             stop = following[1] if following[0] == end_pi else len(self.body[end_pi])
             gap = self.body[pi][max(offset, start - _WINDOW) : start]
             before = self._sentence_before(gap)
-            self.continues = offset > 0 and last[0] == pi and before == gap and bool(_SAME_SENTENCE.fullmatch(gap))
+            self.continues = offset > 0 and last[0] == pi and before == gap and bool(SAME_SENTENCE.fullmatch(gap))
             after = self.body[end_pi][end : min(stop, end + _WINDOW)]
-            inner = " ".join(strip_marks(self.body[p][s:e], self.style.marks) for p, s, e in span.parts)
-            self.around_speech = bool(_SPEECH_NEARBY.search(before) or _SPEECH_NEARBY.match(after))
-            decision = self._decide(before, inner, after)
+            inner = " ".join(strip_marks(self.body[p][s:e], marks_of(span, self.style)) for p, s, e in span.parts)
+            self.around_speech = bool(SPEECH_NEARBY.search(before) or SPEECH_NEARBY.match(after))
+            self.sentence = self._sentence_before(self.body[pi][max(0, start - _WINDOW) : start])
+            self.minority = span.minority
+            self.alone = len(span.parts) == 1 and not self.body[pi][:start].strip() and not after.strip()
+            decision = self._checked(self._decide(before, inner, after))
             if decision.speaker is not None:
                 self.cast.touch(decision.speaker)
                 if decision.speaker.kind != "host":
                     decision.speaker.quotes += 1
                     self.focus = self.last_speaker = decision.speaker
+                    self.said = [*self.said[-15:], (inner.lower(), decision.speaker)]
             decisions.append(decision)
             if end_pi != pi:
                 self.focus = self.last_speaker = decision.speaker if decision.speaker is not None else None
@@ -133,18 +122,23 @@ class Attributor:
     def _prose(self, pi: int, start: int, stop: int) -> None:
         if pi in self.barriers or stop <= start:
             return
+        self.cast.paragraph = pi
         text = self.body[pi][start:stop]
         starts = [0] if start == 0 or text.lstrip()[:1].isupper() else []
         starts += [m.end() for m in SENTENCE_END.finditer(text)]
         for position in starts:
             entity: Entity | None
+            intro = INTRO.match(text, position)
+            position = intro.end() if intro else position
             described = self._described_subject(text, position)
             if described is not None:
                 if described.kind == "person" or described.quotes:
                     self.cast.touch(described)
                     self.focus = described
+                elif described.pronoun == "they":
+                    self.cast.touch(described)  # "the parents announced": a group 'they' may refer to
                 continue
-            match = _SENTENCE_SUBJECT.match(text, position)
+            match = SENTENCE_SUBJECT.match(text, position)
             if not match:
                 continue
             phrase = match.group("np")
@@ -162,7 +156,7 @@ class Attributor:
 
     def _described_subject(self, text: str, position: int) -> Entity | None:
         """The speaker a sentence opens with, when it is known by a description (not by a name)."""
-        match = _DESCRIBED_SUBJECT.match(text, position)
+        match = DESCRIBED_SUBJECT.match(text, position)
         if not match:
             return None
         adj, noun = match.group("adj"), match.group("noun")
@@ -172,11 +166,19 @@ class Attributor:
             phrase = adj  # "The spokesman added …"
         else:
             return None
+        display = match.group("name") or ""
         if match.group("owner"):
             phrase = f"{match.group('owner')}’s {phrase.split()[-1]}"  # the wife, not Nowak
         elif match.group("det").lower() in ("her", "his", "their"):
             phrase = f"{match.group('det').lower()} {phrase}"
-        return self.cast.described(phrase, display=match.group("name") or "")
+        elif match.group("det").lower() == "the" and not display:
+            known = self.cast.described(phrase, create=False)
+            if known is not None:
+                return known
+            entity, _ = self.cast.anaphor(phrase.split()[-1])
+            if entity is not None:
+                return entity  # "The estranged wife of Sir Paul McCartney …": the woman the story is about
+        return self.cast.described(phrase, display=display)
 
     @staticmethod
     def _sentence_before(text: str) -> str:
@@ -186,51 +188,87 @@ class Attributor:
     # -- one quote
 
     def _decide(self, before: str, inner: str, after: str) -> Decision:
-        if _TERM_CUE.search(before):
+        if TERM_CUE.search(before):
             return Decision(None, "term (introduced as a name, title or slogan)")
         ends_open = bool(re.search(r"[,?!…—–-]$", inner)) or bool(re.match(r"\s*[,;]|\s+[a-z]", after))
-        match = _BEFORE.search(before)
-        while match and (nearer := _BEFORE.search(match.group("tail"))) and count_words_of(nearer.group("tail")) <= 3:
+        match = BEFORE.search(before)
+        while match and (nearer := BEFORE.search(match.group("tail"))) and count_words_of(nearer.group("tail")) <= 3:
             match = nearer  # "When Schofield asked if …, Helen explained:": the attribution right before the quote
-        if match and re.search(r"[,:—–]\s*$", before):
-            return self._subject(match.group("subj"), f"attribution before: {match.group(0).strip()}")
-        according = _ACCORDING_BEFORE.search(before)
+        if match and (re.search(r"[,:—–]\s*$", before) or not match.group("tail").strip()):
+            # "she said, “…”", and "The Jordan family, meanwhile, says “…”": the verb right before the quote
+            subject = _owner_of(match.group("subj"), match["of"])
+            return self._subject(subject, f"attribution before: {match.group(0).strip()}", match["appos"])
+        according = ACCORDING_BEFORE.search(before)
         if according:
             return self._source(according.group("np"), f"according to {according.group('np')}")
         if ends_open:
-            following = _AFTER.match(after)
+            following = AFTER.match(after)
             if following:
                 subject = following.group("subj") or following.group("subj2")
-                return self._subject(subject, f"attribution after: {following.group(0).strip(' ,')}")
-            according = _ACCORDING_AFTER.match(after)
+                subject = _owner_of(subject, following["of"])
+                reason = f"attribution after: {following.group(0).strip(' ,')}"
+                return self._subject(subject, reason, following["appos"])
+            according = ACCORDING_AFTER.match(after)
             if according:
                 return self._source(according.group("np"), f"according to {according.group('np')}")
-        if match and _PARTIAL_TAIL.fullmatch(match.group("tail")):
+        if is_title(inner, self.sentence, after):
+            return Decision(None, "title or name (capitalised words inside a sentence)")
+        if match and PARTIAL_TAIL.fullmatch(match.group("tail")):
             return self._subject(match.group("subj"), f"attribution before a partial quote: {match.group(0).strip()}")
         if self.continues and self.last_speaker is not None:
             return Decision(self.last_speaker, "a second quote in the same sentence")
         if before.rstrip().endswith(":"):
-            subject = _SENTENCE_SUBJECT.match(before)
-            if subject:
-                decision = self._subject(subject.group("np"), f"colon after a sentence about {subject.group('np')}")
+            colon = SENTENCE_SUBJECT.match(before)
+            if colon:
+                decision = self._subject(colon.group("np"), f"colon after a sentence about {colon.group('np')}")
                 if decision.speaker is not None:
                     return decision
+        final = SENTENCE_FINAL.match(after) if ends_open or not re.match(r"\s*[.!?]", after) else None
+        if final:
+            subject = final.group("subj") or final.group("subj2")
+            reason = f"attribution at the end of the sentence: {final.group(0).strip()}"
+            return self._subject(subject, reason, final["appos"])
         return self._unattributed(inner)
+
+    def _checked(self, decision: Decision) -> Decision:
+        """The notes every rule shares: a quote of the interviewee or a rival when no one person stands out,
+        and a quote in the article's other marks (a title, a pull-quote or a word) that no cue settled."""
+        speaker = decision.speaker
+        if not decision.note and speaker is not None and self.cast.contested(speaker):
+            note = (
+                f"no one person stands out: {self.cast.guest.name} is taken as the interviewee, "
+                f"{', '.join(self.cast.rivals)} quoted about as much; check whose voice this is"
+            )
+            return Decision(speaker, decision.reason, note)
+        if not self.minority or decision.note or decision.reason.startswith(_SURE):
+            return decision
+        who = "the narrator" if decision.speaker is None or decision.speaker.kind == "host" else decision.speaker.name
+        other = "single" if self.style.name == "double" else "double"
+        return Decision(
+            decision.speaker,
+            decision.reason,
+            f"quote in {other} marks in a {self.style.name}-quote article; read by {who}",
+        )
 
     def _unattributed(self, inner: str) -> Decision:
         words = count_words_of(inner)
-        sentence_like = (
-            words >= 3 and bool(re.search(r"[.!?…,;]", inner) or _FIRST_PERSON.search(inner))
-        ) or words >= 8
+        sentence_like = (words >= 3 and bool(re.search(r"[.!?…,;]", inner) or FIRST_PERSON.search(inner))) or words >= 8
         # "Nobody comes." right after someone spoke in this paragraph: a short sentence of theirs
-        sentence_like = sentence_like or (self.last_speaker is not None and bool(_SHORT_SENTENCE.fullmatch(inner)))
-        if not sentence_like:
-            note = f"unattributed {words}-word quote; given to the narrator" if words >= 4 else ""
-            if not note and self.around_speech:
-                note = f"{words}-word quoted phrase in a sentence about what someone said; given to the narrator"
-            return Decision(None, "term (short quoted phrase)", note)
+        sentence_like = sentence_like or (self.last_speaker is not None and bool(SHORT_SENTENCE.fullmatch(inner)))
+        sentence_like = sentence_like or (self.alone and words >= 2)
+        if not sentence_like or (self.sentence.strip() and inner[:1].islower()):
+            # a short phrase, or a long one that goes on the narrator's sentence ("… thanks the public
+            # for its “selflessness expressed through …”"): the sentence says whose words they are
+            decision = self._phrase(inner, words)
+            if not sentence_like or decision.speaker is not None:
+                return decision
         if self.focus is not None:
-            return Decision(self.focus, f"unattributed speech in a paragraph about {self.focus.name}")
+            reason = f"unattributed speech in a paragraph about {self.focus.name}"
+            rivals = [e for e in self.cast.nearby(self.focus) if e.kind != "body"]
+            if self.focus is self.last_speaker or not rivals:
+                return Decision(self.focus, reason)
+            names = ", ".join(e.name for e in rivals[:2])
+            return Decision(self.focus, reason, f"unattributed quote given to {self.focus.name}; could be {names}")
         if self.carried is not None and self.carried is not self.cast.guest:
             who = self.carried
             return Decision(
@@ -238,9 +276,63 @@ class Attributor:
                 "unattributed speech continuing the previous paragraph",
                 f"unattributed {words}-word quote opening a paragraph; continues {who.name} from the paragraph before",
             )
-        return Decision(self.cast.guest, "unattributed speech at the start of a paragraph")
+        reason = "unattributed speech at the start of a paragraph"
+        rivals = [e for e in self.cast.nearby(self.cast.guest) if e.kind != "body" or e.quotes]
+        # in a report that quotes others, a paragraph of speech with no attribution may be any of them
+        rivals = rivals or [e for e in self.cast.others if e.quotes][-2:]
+        if rivals:
+            names = ", ".join(e.name for e in rivals[:2])
+            note = f"unattributed quote opening a paragraph; given to {self.cast.guest.name}; could be {names}"
+            return Decision(self.cast.guest, reason, note)
+        return Decision(self.cast.guest, reason)
 
-    def _subject(self, subject: str, reason: str) -> Decision:
+    def _phrase(self, inner: str, words: int) -> Decision:
+        """A short quoted phrase: the words of the person whose speech the sentence reports, else the narrator's."""
+        match = BEFORE.search(self.sentence)
+        while match and (nearer := BEFORE.search(match.group("tail"))):
+            match = nearer
+        if match and match.group("subj").lower() not in ("i", "we"):
+            decision = self._subject(
+                match.group("subj"), f"a phrase in a sentence about what {match.group('subj')} said"
+            )
+            if decision.speaker is not None and decision.speaker.kind != "host":
+                note = decision.note or f"{words}-word phrase in a sentence about what {decision.speaker.name} said"
+                return Decision(decision.speaker, decision.reason, f"{note}; given to {decision.speaker.name}")
+        speaker = self._reporter() if REPORTING.search(self.sentence) else None
+        if speaker is not None:
+            note = f"{words}-word phrase in a sentence about what {speaker.name} said; given to {speaker.name}"
+            return Decision(speaker, f"a phrase in a sentence about {speaker.name}", note)
+        phrase = inner.lower().strip(" ,.;:!?")
+        echoed = next((who for text, who in reversed(self.said) if len(phrase) > 3 and phrase in text), None)
+        if echoed is not None:
+            # "the “earth shattering” news" after her 'Earth shattering news': her words again
+            note = f"{words}-word phrase echoing an earlier quote of {echoed.name}; given to {echoed.name}"
+            return Decision(echoed, f"a phrase echoing {echoed.name}", note)
+        note = f"unattributed {words}-word quote; given to the narrator" if words >= 4 else ""
+        if not note and self.around_speech:
+            note = f"{words}-word quoted phrase in a sentence about what someone said; given to the narrator"
+        if not note and (PERSON_WORD.search(self.sentence) or self._described_subject(self.sentence, 0)):
+            note = (
+                f"{words}-word quoted phrase in a sentence about someone; could be their words; given to the narrator"
+            )
+        return Decision(None, "term (short quoted phrase)", note)
+
+    def _reporter(self) -> Entity | None:
+        """The speaker the quote's sentence opens with ("The hospital extended …, saying …"), if any."""
+        described = self._described_subject(self.sentence, 0)
+        if described is not None:
+            return described if described.kind != "host" else None
+        match = SENTENCE_SUBJECT.match(self.sentence)
+        if not match:
+            return None
+        decision = self._subject(match.group("np"), "")
+        known = decision.speaker
+        return known if known is not None and known.kind != "host" and (known.quotes or known.kind != "body") else None
+
+    def _subject(self, subject: str, reason: str, appositive: str | None = None) -> Decision:
+        if appositive and FULL_NAME.fullmatch(appositive.strip()) and not PRONOUN_SUBJECT.fullmatch(subject):
+            subject = appositive.strip()  # "Fergie’s mother, Terri Jackson, told": the name
+        subject = RELATIVE.sub("", subject)  # "a second nurse who told": the nurse
         lowered = subject.lower()
         if lowered in ("i", "we"):
             return Decision(self.cast.host, reason + " (the interviewer)")
@@ -248,23 +340,44 @@ class Attributor:
             entity, note = self.cast.resolve_pronoun(lowered, self.last_speaker)
             return Decision(entity, reason, note)
         words = _name_tokens(subject)
-        if words and words[0][:1].isupper():
+        note = ""
+        if words and not words[0][:1].isupper() and words[-1][:1].isupper():
+            # "her rep Max Clifford", "the singer Adele": the description's name
+            while words and not words[0][:1].isupper():
+                words = words[1:]
+            subject = " ".join(words)
+        owned = any(w.endswith(("’s", "'s")) for w in words)
+        if len(words) > 1 and words[-1].islower() and is_speaker_noun(words[-1]) and not owned:
+            words = []  # "The Ryan family statement": a statement, by its description
+        if words and words[0][:1].isupper() and not OWNED.match(subject):
             entity = self.cast.mention(" ".join(words), create=True)
         else:
-            entity = self.cast.described(subject)
+            entity = self.cast.described(subject, create=False)
+            if entity is None and lowered.startswith("the "):
+                entity, note = self.cast.anaphor(subject.split()[-1])  # "the grandmother insisted"
+            if entity is None:
+                entity = self.cast.described(subject)
         if entity is None:
             return Decision(
                 None, reason, f"attribution to '{subject}' names no speaker the rules know; given to the narrator"
             )
-        return Decision(entity, reason)
+        return Decision(entity, reason, note)
 
     def _source(self, phrase: str, reason: str) -> Decision:
         """``according to a statement from the ministry``: the ministry; ``according to police``: police."""
-        owner = _OWNER.search(phrase)
+        owner = OWNER.search(phrase)
         if owner:
             return self._subject(owner.group("owner"), reason)
-        decision = self._subject(phrase, reason)
-        return decision
+        return self._subject(phrase, reason)
+
+
+#: Reasons that rest on an explicit attribution or cue next to the quote.
+_SURE = ("attribution before", "attribution after", "according to", "term (introduced", "a second quote", "title")
+
+
+def _owner_of(subject: str, owner: str | None) -> str:
+    """``the statement from the Ryan family`` is the family's words; ``a spokesman for the ministry`` is his."""
+    return owner if owner and is_document(subject.split()[-1]) else subject
 
 
 def _name_tokens(phrase: str) -> list[str]:

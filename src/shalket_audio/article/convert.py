@@ -24,12 +24,13 @@ from . import chapters as chaptering
 from .attribution import Attributor, Decision
 from .formats import read_source
 from .header import ArticleHeader, paragraphs, split_header
+from .interviewee import find_interviewee, guest_pronoun
 from .qa import GUEST, HOST, Interview, Turn, find_interview, label_names
-from .quotes import QuoteStyle, Span, quote_style, scan, strip_marks
+from .quotes import QuoteStyle, Span, marks_of, merge, quote_style, scan, scan_minority, strip_marks
 from .review import PREFIX as REVIEW_PREFIX
 from .review import review_notes
 from .segments import prose_paragraph, shares_by_paragraph, turn_paragraph
-from .speakers import Cast, Entity, find_interviewee, guest_pronoun, tag_for
+from .speakers import Cast, Entity, tag_for
 from .text import INTERVIEWER_TAG, count_words_of
 
 __all__ = [
@@ -107,8 +108,14 @@ def convert_article(
             f"{path or 'the article'}: no byline ('By …') names the interviewer; "
             f"the narrator is called '{DEFAULT_NARRATOR}' (pass --interviewer 'Full Name' to name them)"
         )
-    guest_name = _interviewee(header, body, interviewee or header.subject or None, host_name, path)
+    guest_name, rivals = _interviewee(header, body, interviewee or header.subject or None, host_name, path)
     guest_tag = tag_for(guest_name)
+    if rivals:
+        notices.append(
+            f"{path or 'the article'}: no one person stands out; {guest_name} is taken as the interviewee, "
+            f"but {', '.join(rivals)} {'is' if len(rivals) == 1 else 'are'} quoted about as much "
+            "(pass --interviewee 'Full Name' to choose)"
+        )
 
     interview = find_interview(body, guest_name, host_name)
     if interview is None and header.told:
@@ -116,6 +123,7 @@ def convert_article(
     barriers = set(interview.turns) if interview else set()
     style = quote_style([p for i, p in enumerate(body) if i not in barriers])
     spans = scan(body, style, barriers)
+    spans = merge(spans, scan_minority(body, style, spans, barriers))
     cast = Cast(host_name, guest_name, guest_tag, guest_pronoun([header.standfirst, *body], guest_name))
     third: dict[str, Entity] = {}  # a Q&A label for a third speaker -> that speaker
     if interview:
@@ -124,19 +132,26 @@ def convert_article(
                 entity = cast.mention(label, create=True)
                 if entity is not None:
                     third[label] = entity
+    cast.rivals = rivals
     decisions = Attributor(body, style, cast, barriers).run(spans)
 
     speaker_of, stripped, quotes, notes = _quotes(body, style, spans, decisions)
+    if interview is None and not cast.guest.quotes and any(e.quotes for e in cast.others):
+        notices.append(
+            f"{path or 'the article'}: {guest_name} is taken as the interviewee but speaks none of the quotes "
+            "(pass --interviewee 'Full Name' to choose)"
+        )
 
     for entity in third.values():
         entity.quotes += 1
     role_tags = {HOST: INTERVIEWER_TAG, GUEST: guest_tag} | {label: e.tag for label, e in third.items()}
     shares = shares_by_paragraph(spans, len(body))
+    span_marks = [marks_of(span, style) for span in spans]
     labelled_once: set[str] = set()
     by_paragraph = [
         _turn_items(paragraph, interview, pi, role_tags, labelled_once)
         if interview and pi in interview.turns
-        else prose_paragraph(paragraph, shares[pi], speaker_of, stripped, notes, style.marks)
+        else prose_paragraph(paragraph, shares[pi], speaker_of, stripped, notes, span_marks)
         for pi, paragraph in enumerate(body)
     ]
 
@@ -193,14 +208,16 @@ def _header_and_body(text: str, path: Path | None) -> tuple[ArticleHeader, list[
     return header, body, dropped
 
 
-def _interviewee(header: ArticleHeader, body: list[str], given: str | None, host: str, path: Path | None) -> str:
+def _interviewee(
+    header: ArticleHeader, body: list[str], given: str | None, host: str, path: Path | None
+) -> tuple[str, tuple[str, ...]]:
     labels = label_names(body)
     try:
         return find_interviewee(header, body, given, host, path, labels)
     except InputError:
         if not labels:
             raise
-        return labels[0]  # a Q&A transcript names its interviewee in its labels
+        return labels[0], ()  # a Q&A transcript names its interviewee in its labels
 
 
 def _turn_items(
@@ -254,7 +271,7 @@ def _quotes(
         tag = INTERVIEWER_TAG if who is None or who.kind == "host" else who.tag
         speaker_of.append(tag)
         stripped.append(tag != INTERVIEWER_TAG or len(span.parts) > 1)
-        inner = " ".join(strip_marks(body[p][s:e], style.marks) for p, s, e in span.parts)
+        inner = " ".join(strip_marks(body[p][s:e], marks_of(span, style)) for p, s, e in span.parts)
         quotes.append(Quote(inner, tag, decision.reason, span.start[0], decision.note))
         if decision.note:
             notes[index] = decision.note

@@ -31,6 +31,13 @@ _DATELINE = re.compile(
 _AGED = re.compile(r"[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){1,2},\s*\d{1,3}")
 #: A paragraph that opens a quote it does not close: the body's first words, not a standfirst.
 _OPENS_UNCLOSED = re.compile(r"[‘“\"'](?!.*[’”\"']\W*$)")
+#: "RALEIGH – …", "(CNN) -- …", "LONDON (Reuters) - …": a news report's first paragraph, not a standfirst.
+_DATELINE_LEDE = re.compile(
+    r"(?:[A-Z][A-Z.]+(?:[ ,]+[A-Z][A-Z.]+)*\s*(?:\([^)]{1,30}\))?|\([^)]{1,30}\))\s*(?:--|[–—-])\s"
+)
+#: A paragraph that quotes someone and says so ("… quotes she described as “wrong”"): the body's lede.
+_QUOTED_WORDS = re.compile(r"[“\"‘'][^“”\"‘’'\s]+\s[^“”\"‘’']+[”\"’']")
+_SPEECH_WORD = re.compile(r"\b(?:said|says|told|tells|describ\w+|calls?|called|insist\w*|recall\w*|explain\w*)\b")
 _BLANK_LINES = re.compile(r"\n[ \t\f\v]*\n\s*")
 
 
@@ -106,6 +113,8 @@ def split_header(paragraphs: list[str], path: Path | None) -> tuple[ArticleHeade
             and not starts_with_label(paragraph)
             and not paragraph.startswith(("**", "__"))
             and not _OPENS_UNCLOSED.match(paragraph)
+            and not _DATELINE_LEDE.match(paragraph)
+            and not (_QUOTED_WORDS.search(paragraph) and _SPEECH_WORD.search(paragraph))
         ):
             standfirst = paragraph
             index += 1

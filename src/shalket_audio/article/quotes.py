@@ -12,8 +12,13 @@ quotes need a rule, because the same characters are apostrophes:
   no other closing mark follows before the next opening mark (in this paragraph, or the next one when
   the quote runs on), so a plural possessive inside a quote does not end the quote early.
 
-The article's style is the one with more opening marks: double quotes (the nested quotes are then
+The article's style is the one that quotes more words: double quotes (the nested quotes are then
 single) or single quotes (the nested ones double).  Each paragraph is scanned once, mark by mark.
+
+Pages mix styles: a double-quote news page puts a crosshead pull-quote, a title or a person's word in
+single marks, and a single-quote tabloid puts a tweet in double marks.  Quotes of the other style
+outside the article's own quotes are found too (:func:`scan_minority`), but only when they open and
+close in the same paragraph, and marked ``minority`` so that a guess about them gets a review note.
 """
 
 from __future__ import annotations
@@ -123,6 +128,12 @@ class Span:
     start: tuple[int, int]  # paragraph, offset of the opening mark
     end: tuple[int, int]  # paragraph, offset just past the closing mark (or paragraph end)
     parts: list[tuple[int, int, int]] = field(default_factory=list)  # (paragraph, start, end), marks included
+    minority: bool = False  # in the marks of the article's other style
+    marks: str = ""  # the marks to take off; "" for the article's style
+
+
+def marks_of(span: Span, style: QuoteStyle) -> str:
+    return span.marks or style.marks
 
 
 def scan(body: list[str], style: QuoteStyle, barriers: Container[int] = ()) -> list[Span]:
@@ -168,6 +179,68 @@ def scan(body: list[str], style: QuoteStyle, barriers: Container[int] = ()) -> l
     if current is not None:
         spans.append(current)
     return spans
+
+
+def scan_minority(body: list[str], style: QuoteStyle, spans: list[Span], barriers: Container[int] = ()) -> list[Span]:
+    """The quotes in the other style's marks that sit outside ``spans``, each within one paragraph.
+
+    A mark of the other style inside one of the article's quotes is a nested quote, so only the gaps
+    between the article's quotes are read.  A quote left open is not taken: in single marks it is
+    most often an apostrophe the rules did not recognise.
+    """
+    other = SINGLE if style.name == "double" else DOUBLE
+    covered: dict[int, list[tuple[int, int]]] = {}
+    for span in spans:
+        for pi, start, end in span.parts:
+            covered.setdefault(pi, []).append((start, end))
+    found: list[Span] = []
+    for pi, paragraph in enumerate(body):
+        if pi in barriers:
+            continue
+        marks = other.candidates(paragraph)
+        if not marks:
+            continue
+        gaps, cursor = [], 0
+        for start, end in sorted(covered.get(pi, [])):
+            gaps.append((cursor, start))
+            cursor = max(cursor, end)
+        gaps.append((cursor, len(paragraph)))
+        k = 0  # one pass over the marks, gap by gap: linear in the paragraph
+        for low, high in gaps:
+            while k < len(marks) and marks[k][0] < low:
+                k += 1
+            first = k
+            while k < len(marks) and marks[k][0] < high:
+                k += 1
+            found += _pairs(paragraph, pi, marks[first:k], other.marks)
+    return found
+
+
+def _pairs(paragraph: str, pi: int, inside: list[tuple[int, int]], marks: str) -> list[Span]:
+    found: list[Span] = []
+    opened = -1
+    for k, (i, kind) in enumerate(inside):
+        if kind == OPEN:
+            if opened < 0:
+                opened = i
+            continue
+        if opened < 0:
+            continue
+        later = inside[k + 1][1] if k + 1 < len(inside) else None
+        if kind == WEAK_CLOSE and later in (CLOSE, WEAK_CLOSE):
+            continue  # a plural possessive: a later mark closes the quote
+        if _count_words(paragraph[opened + 1 : i]):
+            found.append(Span((pi, opened), (pi, i + 1), [(pi, opened, i + 1)], True, marks))
+        opened = -1
+    return found
+
+
+def merge(spans: list[Span], more: list[Span]) -> list[Span]:
+    return sorted(spans + more, key=lambda s: s.start)
+
+
+def _count_words(text: str) -> int:
+    return len(re.findall(r"[^\W\d_]+|\d+", text))
 
 
 def _continues(found: list[tuple[int, int]]) -> bool:

@@ -41,7 +41,7 @@ def prose_paragraph(
     speaker_of: list[str],  # span index -> tag
     stripped: list[bool],  # span index -> are its marks removed
     notes: dict[int, str],  # span index -> review note
-    marks: str,
+    marks: list[str],  # span index -> the quote marks it is written in
 ) -> list[Item]:
     runs: list[_Run] = []
 
@@ -59,7 +59,7 @@ def prose_paragraph(
         if start > cursor:
             add(INTERVIEWER_TAG, paragraph[cursor:start])
         share = paragraph[start:end]
-        text = strip_marks(share, marks) if stripped[index] else share
+        text = strip_marks(share, marks[index]) if stripped[index] else share
         note = ""
         if index in notes and index not in noted:
             noted.add(index)

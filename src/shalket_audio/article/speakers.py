@@ -1,47 +1,32 @@
 """Who is who: the interviewee, the narrator, and the other people and bodies the article quotes.
 
-The interviewee is the person named most in the standfirst and body (with extra weight for the
-standfirst, for being the subject of speech verbs, for "I spoke to …" and for Q&A labels).  Everyone
-else who speaks is an :class:`Entity` in the :class:`Cast`: a named person (``Dr Amir Patel``, later
-``Patel``), a named body (``the Ministry of Health``), or a described one (``a council spokeswoman``,
-``police``, ``a statement``).  The cast remembers who was mentioned last, and which pronoun each
-takes, so that ``he added`` finds the right speaker.
+The interviewee is found in :mod:`.interviewee`.  Everyone else who speaks is an :class:`Entity` in
+the :class:`Cast`: a named person (``Dr Amir Patel``, later ``Patel``), a named body (``the Ministry
+of Health``), or a described one (``a council spokeswoman``, ``police``, ``a statement``).
+The cast remembers who was mentioned last, and which pronoun each takes, so that ``he added`` finds the
+right speaker.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from ..errors import InputError
-from .header import ArticleHeader
-from .text import (
-    FULL_NAME,
-    INTERVIEWER_TAG,
-    NOT_NAME_WORDS,
-    PLACE_WORDS,
-    SENTENCE_END,
-    TITLE_PRONOUN,
-    TITLE_WORDS,
-    VERBS,
-)
-
-_ADVERB = r"(?:\s+\w+ly)?(?:\s+(?:also|then|later|once|simply|quietly))?"
-_SPEECH = re.compile(rf"\b([\w-]+){_ADVERB}\s+(?:{VERBS})\b")
-_SPOKE_TO = re.compile(r"(?:spoke|talked|chatted) (?:to|with)[^.]*|interview(?:ed)?[^.]*")
-_TOKEN = re.compile(r"\w+(?:-\w+)*")
-_PRONOUN_WORDS = {"she": "she", "her": "she", "hers": "she", "he": "he", "his": "he", "him": "he"}
-_PRONOUN_WORDS |= {"they": "they", "them": "they", "their": "they"}
+from .text import INTERVIEWER_TAG, NOT_NAME_WORDS, PLACE_WORDS, TITLE_PRONOUN, TITLE_WORDS
 
 #: Head nouns of a described speaker, and the pronoun each takes ("" when it could be anyone).
 _SPEAKER_NOUNS: dict[str, str] = {
     **dict.fromkeys(
-        "spokeswoman woman mother daughter wife sister girl businesswoman chairwoman landlady".split(), "she"
+        "spokeswoman woman mother daughter wife sister girl businesswoman chairwoman landlady grandmother grandma "
+        "mum mom aunt niece granddaughter actress girlfriend bride widow lady stepmother stepdaughter fiancee".split(),
+        "she",
     ),
-    **dict.fromkeys("spokesman man father son husband brother boy businessman chairman landlord".split(), "he"),
+    **dict.fromkeys(
+        "spokesman man father son husband brother boy businessman chairman landlord grandfather grandpa dad uncle "
+        "nephew grandson actor boyfriend groom widower stepfather stepson fiance".split(),
+        "he",
+    ),
     **dict.fromkeys(
         "spokesperson official minister president mayor chief head judge lawyer doctor nurse survivor victim "
         "witness source relative colleague boss friend neighbour neighbor aide adviser advisor analyst expert "
@@ -62,7 +47,7 @@ _SPEAKER_NOUNS: dict[str, str] = {
         "officials authorities police residents witnesses sources protesters protestors organisers organizers "
         "campaigners activists critics experts analysts researchers scientists doctors neighbours neighbors "
         "relatives families locals workers students teachers parents prosecutors lawyers officers emcees "
-        "hosts organizers".split(),
+        "hosts organizers friends mums moms mothers fathers women men couple pair trio duo family fans members".split(),
         "they",
     ),
 }
@@ -71,6 +56,15 @@ _DOCUMENTS = frozenset(
     "statement email e-mail letter report ruling rules judgment verdict notice memo document release tweet post".split()
 )
 _PERSON_SUFFIX = re.compile(r"(?:er|or|ist|ian|ant|ent)$")
+#: Common nouns with those endings that are not people ("their anger was met …").
+_NOT_PEOPLE = frozenset(
+    "anger water danger paper order number matter power winter summer cancer border center centre corner dinner "
+    "finger flower hunger laughter murder other powder river shower silver tower weather wonder computer error "
+    "floor door colour color honour honor labour labor favour favor terror mirror horror moment element event "
+    "content extent movement argument treatment equipment environment development apartment investment payment "
+    "experiment plant restaurant instant talent parliament accident incident percent present future violent "
+    "banner poster trailer chapter letter answer offer silence cluster shelter theater theatre platter".split()
+)
 _OWNER_DETERMINER = re.compile(r"(?:his|her|their)\s+", re.IGNORECASE)
 _DETERMINER = re.compile(r"^(?:the|a|an|one|another|his|her|their|its|our|my)\s+", re.IGNORECASE)
 
@@ -83,6 +77,8 @@ class Entity:
     pronoun: str = ""  # she, he, they, it, or "" when not known yet
     quotes: int = 0
     aliases: set[str] = field(default_factory=set)
+    seen: int = -1  # the paragraph it was last mentioned in
+    described: bool = False  # known by a description ("a witness"), not by a name
 
 
 class Cast:
@@ -94,6 +90,8 @@ class Cast:
         self.others: list[Entity] = []
         self._alias: dict[str, Entity] = {}
         self._recent: list[Entity] = []
+        self.paragraph = 0  # the paragraph being read, for what "nearby" means
+        self.rivals: tuple[str, ...] = ()  # people quoted about as much as the interviewee: her choice is a guess
         for entity in (self.host, self.guest):
             for token in entity.name.split():
                 if token not in TITLE_WORDS:
@@ -103,12 +101,28 @@ class Cast:
     # -- recency
 
     def touch(self, entity: Entity) -> None:
+        entity.seen = self.paragraph
         if self._recent and self._recent[0] is entity:
             return
         if entity in self._recent[:8]:
             self._recent.remove(entity)
         self._recent.insert(0, entity)
         del self._recent[8:]
+
+    def contested(self, entity: Entity) -> bool:
+        """Is this the interviewee, or a person quoted about as much, when no one person stands out?"""
+        if not self.rivals or entity.kind not in ("guest", "person"):
+            return False
+        names = {t for rival in self.rivals for t in rival.split()}
+        return entity is self.guest or bool(names & set(entity.name.split()))
+
+    def nearby(self, exclude: Entity | None = None) -> list[Entity]:
+        """The people (and bodies that spoke) seen in this paragraph or the one before, latest first."""
+        return [
+            e
+            for e in self._recent
+            if e is not exclude and e.kind != "host" and e.seen >= self.paragraph - 1 and (e.kind != "body" or e.quotes)
+        ]
 
     def resolve_pronoun(self, pronoun: str, last_speaker: Entity | None) -> tuple[Entity | None, str]:
         """The entity a third-person pronoun refers to, and a note when that is a guess."""
@@ -119,30 +133,68 @@ class Cast:
                     return entity, ""
             return self.guest, ""
         if pronoun == guest_pronoun:
-            for entity in self._recent:
-                if entity is self.guest:
-                    return entity, ""
-                if entity.kind == "host":
-                    continue
-                if entity.pronoun == pronoun:
-                    return entity, ""
-                if not entity.pronoun and entity is last_speaker:
-                    # news writing names the other speaker again, so the pronoun is most likely hers
-                    return (
-                        self.guest,
-                        f"'{pronoun}' right after {entity.name}, whose pronoun is unknown; taken as {self.guest.name}",
-                    )
-            return self.guest, ""
+            return self._guest_pronoun(pronoun, last_speaker)
         for entity in self._recent:
             if entity.kind in ("host", "guest"):
                 continue
             fits = entity.pronoun == pronoun or (pronoun == "they" and entity.pronoun == "it")
-            if not entity.pronoun and (pronoun == "they" or (entity.kind == "person" and pronoun in ("he", "she"))):
-                entity.pronoun = pronoun  # learnt: "Patel said … He added"
+            # learnt: "Patel said … He added"; a person named by name is not learnt as 'they'
+            learns = pronoun in ("he", "she") and entity.kind == "person"
+            if not entity.pronoun and (learns or (pronoun == "they" and entity.described)):
+                entity.pronoun = pronoun
                 fits = True
             if fits:
                 return entity, ""
+        if pronoun in ("he", "she") and guest_pronoun == "they":
+            # "they" was read from sentences about a mayor and "they", the residents: he is most likely the mayor
+            return self.guest, f"'{pronoun}' fits no one else named; taken as {self.guest.name}"
         return None, f"'{pronoun}' refers to no one quoted nearby; given to the narrator"
+
+    def _guest_pronoun(self, pronoun: str, last_speaker: Entity | None) -> tuple[Entity | None, str]:
+        """'she' in an article about a woman: her, unless another person fits better, with a note when both fit."""
+        rivals = [e for e in self.nearby(self.guest) if e.kind == "person" and e.pronoun in (pronoun, "")]
+        for entity in self._recent:
+            if entity is self.guest:
+                if rivals and self.guest.seen >= self.paragraph - 1:
+                    names = ", ".join(e.name for e in rivals[:2])
+                    return entity, f"'{pronoun}' could also be {names}; taken as {self.guest.name}, named more recently"
+                return entity, ""
+            if entity.kind == "host" or entity.kind == "body":
+                continue
+            if entity.pronoun == pronoun:
+                note = ""
+                if self.guest.seen >= self.paragraph - 1:
+                    note = f"'{pronoun}' could also be {self.guest.name}; taken as {entity.name}, named more recently"
+                return entity, note
+            if not entity.pronoun and entity is last_speaker:
+                # news writing names the other speaker again, so the pronoun is most likely hers
+                return (
+                    self.guest,
+                    f"'{pronoun}' right after {entity.name}, whose pronoun is unknown; taken as {self.guest.name}",
+                )
+            named = entity.kind == "person" and not entity.described and not entity.quotes
+            if not entity.pronoun and named and entity.seen >= self.paragraph - 1:
+                # "Sheilah Sutton … saw an invitation. “…,” she said.": the person just introduced
+                entity.pronoun = pronoun
+                return entity, f"'{pronoun}' taken as {entity.name}, named just before; could be {self.guest.name}"
+        return self.guest, ""
+
+    def anaphor(self, noun: str) -> tuple[Entity | None, str]:
+        """``the grandmother``, ``the estranged wife``: a person already in the story, by the noun's gender.
+
+        Only nouns that say she or he are read this way; ``the spokesman`` or ``the musician`` may be
+        someone new, and stay descriptions.
+        """
+        gender = _SPEAKER_NOUNS.get(noun.lower(), "")
+        if gender not in ("she", "he"):
+            return None, ""
+        for entity in self._recent:
+            nearby = entity.kind in ("guest", "person") and entity.seen >= self.paragraph - 1
+            if nearby and (entity.pronoun == gender or (not entity.pronoun and entity.kind == "person")):
+                return entity, f"'the {noun}' taken as {entity.name}, the latest person it fits"
+        if self.guest.pronoun == gender:
+            return self.guest, f"'the {noun}' taken as {self.guest.name}, the interviewee"
+        return None, ""
 
     # -- naming
 
@@ -155,8 +207,18 @@ class Cast:
             tokens = tokens[1:]
         if not tokens:
             return None
+        titled = f"{pronoun} {tokens[-1].lower()}" if pronoun else ""  # "Mr Freeman" apart from Mrs Freeman
+        if titled in self._alias:
+            return self._alias[titled]
         for candidate in (" ".join(tokens), tokens[-1], tokens[0]):
             found = self._alias.get(candidate.lower())
+            if found is not None and pronoun and found.pronoun in ("he", "she") and found.pronoun != pronoun:
+                found = None  # the same surname with the other title: her husband, his wife
+                break
+            known = found.name.split() if found is not None else []
+            if len(tokens) > 1 and len(known) > 1 and tokens[0] not in known and known[0] not in tokens:
+                found = None  # "Julie Cowell" in a story about Simon Cowell: his mother
+                break
             if found is not None:
                 if found.kind == "person" and len(tokens) > len(found.name.split()):
                     found.name = " ".join(tokens)  # "Patel", then "Amir Patel"
@@ -172,9 +234,12 @@ class Cast:
         )
         if kind == "person":
             self._alias.setdefault(tokens[-1].lower(), entity)
+            if titled:
+                self._alias[titled] = entity
+                entity.name = " ".join([phrase.split()[0], *tokens]) if len(tokens) == 1 else entity.name
         return entity
 
-    def described(self, phrase: str, display: str = "") -> Entity | None:
+    def described(self, phrase: str, display: str = "", *, create: bool = True) -> Entity | None:
         """``a council spokeswoman``, ``the ministry``, ``police``: a speaker known by what it is."""
         words = _DETERMINER.sub("", phrase.strip()).split()
         if not words:
@@ -196,7 +261,7 @@ class Cast:
         if found is None and len(words) == 1:
             # "the spokeswoman" after "a council spokeswoman": the latest speaker with that head noun
             found = next((e for e in self._recent if e.kind not in ("host", "guest") and e.aliases & {head}), None)
-        if found is not None:
+        if found is not None or not create:
             return found
         kind = "body" if pronoun in ("it", "they") else "person"
         owner = _OWNER_DETERMINER.match(phrase.strip())
@@ -204,6 +269,7 @@ class Cast:
         entity = self._new(name, _slug(display or name), kind, pronoun)
         entity.name = display or name[0].upper() + name[1:]
         entity.aliases.add(head)
+        entity.described = True
         self._alias[key] = entity
         if display:
             self._alias.setdefault(display.lower(), entity)
@@ -223,10 +289,15 @@ class Cast:
         return entity
 
 
+def is_document(word: str) -> bool:
+    """Is this something a body writes (``statement``, ``email``, ``ruling``), whose words are the body's?"""
+    return word.lower() in _DOCUMENTS
+
+
 def is_speaker_noun(word: str) -> bool:
     """Can a speaker be known by this noun (``spokeswoman``, ``ministry``, ``wife``)?"""
     head = word.lower()
-    return head in _SPEAKER_NOUNS or (len(head) > 4 and bool(_PERSON_SUFFIX.search(head)))
+    return head in _SPEAKER_NOUNS or (len(head) > 4 and head not in _NOT_PEOPLE and bool(_PERSON_SUFFIX.search(head)))
 
 
 def _slug(text: str) -> str:
@@ -239,101 +310,3 @@ def tag_for(name: str) -> str:
     tag = re.sub(r"[^a-z0-9_-]", "", first)
     tag = tag if tag and tag[0].isalpha() else "guest"
     return "guest" if tag == INTERVIEWER_TAG else tag
-
-
-def guest_pronoun(body: list[str], guest_name: str) -> str:
-    """The pronoun the article uses for the interviewee: the one most used in sentences naming her."""
-    names = {t.lower() for t in guest_name.split()}
-    counts: Counter[str] = Counter()
-    for paragraph in body:
-        sentences = SENTENCE_END.split(paragraph)
-        for index, sentence in enumerate(sentences):
-            words = [w.lower() for w in _TOKEN.findall(sentence)]
-            if names & set(words):
-                following = (
-                    [w.lower() for w in _TOKEN.findall(sentences[index + 1])] if index + 1 < len(sentences) else []
-                )
-                counts.update(_PRONOUN_WORDS[w] for w in words + following if w in _PRONOUN_WORDS)
-    if not counts:
-        return ""
-    (best, n), *rest = [*counts.most_common(2), ("", 0)]
-    return best if n > rest[0][1] else ""
-
-
-def find_interviewee(
-    header: ArticleHeader, body: list[str], given: str | None, host: str, path: Path | None, hints: list[str]
-) -> str:
-    """The interviewee's full name.  One pass over the text for each kind of evidence, so it is linear."""
-    text = " ".join([header.standfirst, *body])
-    candidates = Counter[str]()
-    lowercase_words = set(re.findall(r"\b[a-z][a-z-]+\b", text))
-    for match in FULL_NAME.finditer(text):
-        tokens = match.group(1).split()
-        # "Activist Zhanar Sekerbeyeva", "President Kassym-Jomart Tokayev": a title or a common noun
-        # capitalised at the start of a sentence is not part of the name.
-        while tokens and (
-            tokens[0] in NOT_NAME_WORDS
-            or tokens[0] in TITLE_PRONOUN
-            or tokens[0] in ("Dr", "Prof", "Mx", "MP")
-            or (
-                len(tokens) > 2
-                and (tokens[0] in TITLE_WORDS or tokens[0].lower() in lowercase_words or is_speaker_noun(tokens[0]))
-            )
-        ):
-            tokens = tokens[1:]
-        while tokens and tokens[-1] in NOT_NAME_WORDS:
-            tokens = tokens[:-1]
-        if len(tokens) < 2 or any(t in PLACE_WORDS for t in tokens) or any(t.endswith(("’s", "'s")) for t in tokens):
-            continue
-        candidates[" ".join(tokens)] += 1
-    host_tokens = set(host.split())
-    if given:
-        given = " ".join(given.split())
-        if len(given.split()) > 1:
-            return given
-        full = [c for c in candidates if given in c.split()]
-        return max(full, key=lambda c: candidates[c]) if full else given
-
-    tokens = Counter(_TOKEN.findall(text))
-    words = Counter(re.findall(r"\w+", text))
-    speech = Counter(m.group(1) for m in _SPEECH.finditer(text))
-    spoken_to = {t for m in _SPOKE_TO.finditer(text) for t in _TOKEN.findall(m.group(0))}
-    hinted = {t.lower() for label in hints for t in label.split()}
-    # with several guests, the transcript's first answer is the interviewee's
-    first_hint = {t.lower() for t in hints[0].split()} if len(hints) >= 3 else set()
-    # "the Red Lion" is a place; "Ms Evans" is a person
-    after_the = Counter(re.findall(r"\b[Tt]he\s+([A-Z][\w-]*)", text))
-    titled = Counter(re.findall(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof)\.?\s+([A-Z][\w-]*)", text))
-
-    def count(token: str) -> int:
-        return tokens[token] if "-" in token else words[token]
-
-    def score(name: str) -> float:
-        first, last = name.split()[0], name.split()[-1]
-        mentions = count(first) + (count(last) if last != first else 0)
-        speaking = speech[first] + (speech[last] if last != first else 0)
-        in_standfirst = name in header.standfirst
-        spoke_to = all(t in spoken_to for t in name.split())
-        lowered = {t.lower() for t in name.split()}
-        labelled = bool(hinted & lowered) + bool(first_hint & lowered)
-        return mentions + 3 * speaking + 3 * titled[last] + 5 * in_standfirst + 5 * spoke_to + 10 * labelled
-
-    # tabloid style names her by first name only ("Helen said", "Helen explained"): a one-word name that
-    # is the subject of speech verbs more often than any full name's words is a candidate too
-    known = {t for c in candidates for t in c.split()}
-    for token, n in speech.items():
-        named = token[:1].isupper() and token not in known and not is_speaker_noun(token)
-        if n >= 2 and named and not {token} & (NOT_NAME_WORDS | TITLE_WORDS | PLACE_WORDS):
-            candidates[token] += n
-    people = [c for c in candidates if not host_tokens & set(c.split())]
-    people = [c for c in people if 2 * after_the[c.split()[0]] < max(1, count(c.split()[0]))] or people
-    if not people:
-        # a page named after its interviewee ("Mollie Gleiberman | United States") names her only there
-        titled_name = FULL_NAME.search(header.title)
-        if titled_name and not PLACE_WORDS.intersection(titled_name.group(1).split()):
-            return titled_name.group(1)
-        raise InputError(
-            f"{path or 'the article'}: cannot tell who is interviewed (no full name found)",
-            fix="pass --interviewee 'Full Name'",
-        )
-    return max(people, key=score)

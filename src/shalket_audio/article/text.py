@@ -23,6 +23,7 @@ VERBS = (
     r"|confirmed|confirms|denied|denies|urged|urges|promised|promises|maintained|maintains|testified|testifies"
     r"|emphasised|emphasized|emphasises|emphasizes|cautioned|cautions|predicted|predicts|estimated|estimates"
     r"|recommended|recommends|countered|counters|quipped|quips|wondered|wonders|describes|described"
+    r"|chanted|chants|sang|sings|yelled|yells|screamed|screams|revealed|reveals"
     # base forms, for I, we and they ("I ask", "they tell me")
     r"|ask|tell|add|explain|recall|reply|insist|admit|note|continue|suggest|warn|argue|claim|write|agree"
 )
@@ -62,7 +63,9 @@ PLACE_WORDS = frozenset(
     "Church City Region Province State States Kingdom Island Islands Mountains River Lake Sea Ocean "
     "Airport Station Hospital School Times Post News Magazine Review Journal Watch International January "
     "War Department Agency Authority Police Service Trust Association Organisation Organization Commission "
-    "Corporation Inc Ltd Club Network Board Government Army Navy Force Forces Assembly Parliament Senate".split()
+    "Corporation Inc Ltd Club Network Board Government Army Navy Force Forces Assembly Parliament Senate "
+    "Mall Plaza Quay Stadium Arena Gardens Library Cathedral Mosque Theatre Theater Village County Borough "
+    "District Valley Beach Harbour Harbor Heights Boulevard".split()
 )
 STOPWORDS = frozenset(
     "a about above after again against all also although am an and any are aren't as at be because been "
