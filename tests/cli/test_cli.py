@@ -27,7 +27,7 @@ def test_script_writes_next_to_the_article_and_reports(tmp_path: Path) -> None:
     out = tmp_path / "feature.md"
     assert out.exists()
     assert "interviewee: Zhanar Sekerbeyeva (tag zhanar)" in result.output
-    assert "quotes: 18 found, 16 spoken by zhanar" in result.output
+    assert "quotes: 19 found, 16 spoken by zhanar" in result.output
     assert "dropped page boilerplate: 'top of page', 'bottom of page'" in result.output
     assert runner.invoke(app, ["check", str(out)]).exit_code == 0
 
