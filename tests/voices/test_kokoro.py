@@ -294,3 +294,40 @@ def test_a_worker_gives_back_what_its_longest_chunk_needed(kokoro: KokoroEngine)
         )
     assert figures and all(kb["VmRSS"] < 400 * 1024 for kb in figures), figures
     assert any(kb["VmHWM"] > kb["VmRSS"] + 150 * 1024 for kb in figures), figures  # it needed more than it keeps
+
+
+def test_a_lone_request_on_an_idle_machine_uses_every_core_and_says_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``expect(1)``: one request spread over the cores, only while nothing else runs; the samples are equal."""
+    from shalket_audio.voices.kokoro import engine as kokoro_engine
+
+    monkeypatch.setattr(kokoro_engine.os, "cpu_count", lambda: 2)
+    loadavg = {"text": "0.10 0.20 0.30 1/180 4242\n"}
+    real_open = open
+
+    def fake_open(path: object, *args: object, **kwargs: object) -> object:
+        if path == "/proc/loadavg":
+            import io
+
+            return io.StringIO(loadavg["text"])
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", fake_open)
+    assert kokoro_engine.lone_request_threads() == 2
+    loadavg["text"] = "1.90 1.20 0.30 3/180 4242\n"  # two other processes running now
+    assert kokoro_engine.lone_request_threads() == 1
+    monkeypatch.setattr("builtins.open", real_open)
+
+    engine = KokoroEngine()
+    try:
+        monkeypatch.setattr(kokoro_engine, "lone_request_threads", lambda: 2)
+        engine.expect(1)
+        assert engine._threads == 2
+        spread = engine.synthesize(SENTENCE, VoiceRef.parse("kokoro:am_echo")).data
+        engine.expect(2)
+        assert engine._threads == 1
+        single = engine.synthesize(SENTENCE, VoiceRef.parse("kokoro:am_echo")).data
+    finally:
+        engine.release()
+    assert spread == single and len(wav_samples(spread)[0]) > 24000

@@ -94,6 +94,7 @@ def say(
     fingerprint = casting.engine.fingerprint(casting.voice)
     clips: list[Clip] = []
     hits = 0
+    casting.engine.expect(1)  # the chunks are said one after another
     for chunk in chunks:
         key = chunk_key(casting, fingerprint, chunk)
         clip = cache.get(casting.engine.name, key)

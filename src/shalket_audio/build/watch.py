@@ -110,6 +110,7 @@ def warm_up(voices: Iterable[tuple[Engine, VoiceRef]]) -> None:
 
     def run(engine: Engine, voice: VoiceRef) -> None:
         with contextlib.suppress(Exception):
+            engine.expect(1)  # most saves need one new clip: warm what a lone request uses
             engine.synthesize(WARM_UP_TEXT, voice)
 
     threads = [threading.Thread(target=run, args=pair, daemon=True) for pair in chosen.values()]

@@ -267,6 +267,9 @@ class _Run:
         futures: dict[Future[tuple[Clip, float]], _Chunk] = {}
         reopen_all_workers()  # an earlier interrupted synthesis in this process stopped them
         stopping = False
+        engines = {chunk.casting.engine.name: chunk.casting.engine for chunk in self.misses.values()}
+        for name, count in Counter(chunk.casting.engine.name for chunk in self.misses.values()).items():
+            engines[name].expect(count)
         try:
             for chunk in self.misses.values():
                 engine = chunk.casting.engine

@@ -105,6 +105,10 @@ class Engine(abc.ABC):
     def release(self) -> None:  # noqa: B027 (optional: an engine with nothing to stop keeps this no-op)
         """Stop worker processes once synthesis is over, giving back the memory their models hold."""
 
+    def expect(self, requests: int) -> None:  # noqa: B027 (optional: most engines run one request per core)
+        """How many requests the scheduler is about to send at once: an engine that can spread one request
+        over several cores (Kokoro) does so for a lone request, such as an edit's one new clip."""
+
 
 class EngineLike(Protocol):
     """What a plugin engine must offer at least: the four methods and ``name``; the rest has defaults."""
@@ -130,6 +134,7 @@ class ForeignEngine(Engine):
         self.default_voice = getattr(engine, "default_voice", Engine.default_voice)
         self._max_jobs = int(getattr(engine, "max_jobs", 1))
         self._release = getattr(engine, "release", None)
+        self._expect = getattr(engine, "expect", None)
 
     @property
     def max_jobs(self) -> int:
@@ -150,6 +155,10 @@ class ForeignEngine(Engine):
     def release(self) -> None:
         if callable(self._release):
             self._release()
+
+    def expect(self, requests: int) -> None:
+        if callable(self._expect):
+            self._expect(requests)
 
 
 def synthesize_with_binary(label: str, command: Callable[[Path, Path], list[str]], text: str, timeout: float) -> Audio:

@@ -195,13 +195,13 @@ def derive(packaged: Path, target: Path, stamp: Path, sha256: str) -> None:
     atomic_write_bytes(stamp, json.dumps(record).encode())
 
 
-def session_options(model: Path) -> Any:
-    """onnxruntime options for a worker's session: single-threaded (one worker per core), and no second pass
-    of graph optimisation over a graph saved already optimised."""
+def session_options(model: Path, threads: int = 1) -> Any:
+    """onnxruntime options for a worker's session: single-threaded unless a lone request has the machine to
+    itself (one worker per core), and no second pass of graph optimisation over a graph saved optimised."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
+    options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     if model.name.endswith(f"-convgemm{REWRITE_VERSION}.onnx"):
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL

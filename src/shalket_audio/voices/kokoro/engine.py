@@ -76,6 +76,7 @@ class KokoroEngine(Engine):
         self._lock = threading.Lock()
         self._packaged: Path | None = None
         self._digests: dict[tuple[Path, int, int], str] = {}
+        self._threads = 1
 
     @property
     def max_jobs(self) -> int:
@@ -114,11 +115,18 @@ class KokoroEngine(Engine):
             "speed": resolved.speed,
             "language": resolved.language,
             "text": text,
+            "threads": self._threads,
         }
         return Audio(self._pool.call(request), "wav")
 
     def release(self) -> None:
         self._pool.release()
+
+    def expect(self, requests: int) -> None:
+        """A lone request on an otherwise idle machine gets every core (1.4x faster on 2 quiet cores, the
+        same samples); several, or a busy machine, one each: two threads fighting other work for the cores
+        were 1.5-2x slower than one (README, "Benchmark")."""
+        self._threads = lone_request_threads() if requests == 1 else 1
 
     def resolve(self, voice: VoiceRef) -> KokoroVoice:
         """Files and settings for a voice string; ``AssetError`` when a file is missing or damaged."""
@@ -182,7 +190,7 @@ def _speed(voice: VoiceRef, text: str) -> float:
     return speed
 
 
-_sessions: dict[str, Any] = {}
+_sessions: dict[tuple[str, int], Any] = {}
 _styles: dict[str, Any] = {}
 
 
@@ -192,7 +200,7 @@ def _synthesize_request(request: dict[str, Any]) -> bytes:
 
     from ..phonemes import batches, phonemize
 
-    session = _session(request["model"])
+    session = _session(request["model"], int(request.get("threads", 1)))
     if request["voice"] not in _styles:
         _styles[request["voice"]] = np.fromfile(request["voice"], dtype=np.float32).reshape(-1, 1, 256)
     styles = _styles[request["voice"]]
@@ -247,13 +255,30 @@ def _run_options() -> Any:
     return options
 
 
-def _session(model: str) -> Any:
-    if model not in _sessions:
+def _session(model: str, threads: int) -> Any:
+    """One session at a time: a request for another thread count replaces it (a second would hold the
+    model twice)."""
+    if (model, threads) not in _sessions:
         import onnxruntime
 
-        options = session_options(Path(model))
-        _sessions[model] = onnxruntime.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
-    return _sessions[model]
+        _sessions.clear()
+        options = session_options(Path(model), threads)
+        _sessions[(model, threads)] = onnxruntime.InferenceSession(
+            model, sess_options=options, providers=["CPUExecutionProvider"]
+        )
+    return _sessions[(model, threads)]
+
+
+def lone_request_threads() -> int:
+    """Every core when no other process is running right now (``/proc/loadavg``'s runnable count, this
+    process's thread included), else one."""
+    cores = os.cpu_count() or 1
+    try:
+        with open("/proc/loadavg", encoding="ascii") as loadavg:
+            runnable = int(loadavg.read().split()[3].split("/")[0])
+    except (OSError, IndexError, ValueError):
+        return 1
+    return cores if cores > 1 and runnable <= 1 else 1
 
 
 _vocab_cache: dict[str, int] = {}
