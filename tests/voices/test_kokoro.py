@@ -303,21 +303,10 @@ def test_a_lone_request_on_an_idle_machine_uses_every_core_and_says_the_same(
     from shalket_audio.voices.kokoro import engine as kokoro_engine
 
     monkeypatch.setattr(kokoro_engine.os, "cpu_count", lambda: 2)
-    loadavg = {"text": "0.10 0.20 0.30 1/180 4242\n"}
-    real_open = open
-
-    def fake_open(path: object, *args: object, **kwargs: object) -> object:
-        if path == "/proc/loadavg":
-            import io
-
-            return io.StringIO(loadavg["text"])
-        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
-
-    monkeypatch.setattr("builtins.open", fake_open)
+    monkeypatch.setattr(kokoro_engine.os, "getloadavg", lambda: (0.9, 1.2, 0.3))
     assert kokoro_engine.lone_request_threads() == 2
-    loadavg["text"] = "1.90 1.20 0.30 3/180 4242\n"  # two other processes running now
+    monkeypatch.setattr(kokoro_engine.os, "getloadavg", lambda: (1.6, 1.2, 0.3))  # other work on the cores
     assert kokoro_engine.lone_request_threads() == 1
-    monkeypatch.setattr("builtins.open", real_open)
 
     engine = KokoroEngine()
     try:

@@ -123,7 +123,7 @@ class KokoroEngine(Engine):
         self._pool.release()
 
     def expect(self, requests: int) -> None:
-        """A lone request on an otherwise idle machine gets every core (1.4x faster on 2 quiet cores, the
+        """A lone request on a machine with a core to spare gets every core (1.4x faster on 2 quiet cores, the
         same samples); several, or a busy machine, one each: two threads fighting other work for the cores
         were 1.5-2x slower than one (README, "Benchmark")."""
         self._threads = lone_request_threads() if requests == 1 else 1
@@ -270,15 +270,14 @@ def _session(model: str, threads: int) -> Any:
 
 
 def lone_request_threads() -> int:
-    """Every core when no other process is running right now (``/proc/loadavg``'s runnable count, this
-    process's thread included), else one."""
+    """Every core while the machine's last minute left more than half a core idle (the 1-minute load
+    average), else one. Steadier than a count of what runs right now: consecutive edits keep one session."""
     cores = os.cpu_count() or 1
     try:
-        with open("/proc/loadavg", encoding="ascii") as loadavg:
-            runnable = int(loadavg.read().split()[3].split("/")[0])
-    except (OSError, IndexError, ValueError):
+        load = os.getloadavg()[0]
+    except OSError:
         return 1
-    return cores if cores > 1 and runnable <= 1 else 1
+    return cores if cores > 1 and load < cores - 0.5 else 1
 
 
 _vocab_cache: dict[str, int] = {}
