@@ -61,6 +61,7 @@ class FakeEngine:
 
     def __init__(self, fail_on: str | None = None, version: str = "1") -> None:
         self.calls: list[str] = []
+        self.expected: list[int] = []  # what the scheduler said was coming, call by call
         self.fail_on = fail_on
         self.version = version
         self._lock = threading.Lock()
@@ -73,6 +74,9 @@ class FakeEngine:
 
     def fingerprint(self, voice: VoiceRef) -> str:
         return f"fake {self.version}"
+
+    def expect(self, requests: int) -> None:
+        self.expected.append(requests)
 
     def synthesize(self, text: str, voice: VoiceRef) -> Audio:
         with self._lock:

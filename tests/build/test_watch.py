@@ -120,3 +120,17 @@ def test_a_watch_session_rebuilds_reports_a_bad_edit_and_stops_on_ctrl_c(tmp_pat
     assert plain.returncode == 0, plain.stderr
     assert "0 clips synthesized" in plain.stdout, plain.stdout
     assert listener_files(twin) == listener_files(out)
+
+
+def test_the_warm_up_warms_what_a_lone_request_uses() -> None:
+    """Most saves need one new clip: the watch's throwaway line is said as a lone request, so Kokoro's worker
+    has the session an edit will use already loaded."""
+    from conftest import FakeEngine
+    from shalket_audio.build.watch import WARM_UP_TEXT, warm_up
+    from shalket_audio.voices import Registry, VoiceRef
+
+    fake = FakeEngine()
+    registry = Registry()
+    registry.register(fake)
+    warm_up([(registry.engine("fake"), VoiceRef("fake", "a"))])
+    assert fake.expected == [1] and fake.calls == [WARM_UP_TEXT]

@@ -78,6 +78,18 @@ def test_editing_one_segment_resynthesizes_only_that_segment(tmp_path: Path) -> 
     assert (result.hits, result.synthesized) == (4, 1)
 
 
+def test_the_engine_hears_how_many_requests_are_coming(tmp_path: Path) -> None:
+    """``Engine.expect``: the cold run's five misses at once, an edit's one (so Kokoro can spread a lone
+    request over the cores), and nothing when every clip is cached."""
+    engine, cache = FakeEngine(), ClipCache(tmp_path)
+    run(SCRIPT, engine, cache)
+    assert engine.expected == [5]
+    run(SCRIPT.replace("Third segment.", "Third segment, edited."), engine, cache)
+    assert engine.expected == [5, 1]
+    run(SCRIPT, engine, cache)
+    assert engine.expected == [5, 1]
+
+
 def test_lexicon_change_resynthesizes_exactly_the_affected_segments(tmp_path: Path) -> None:
     engine, cache = FakeEngine(), ClipCache(tmp_path)
     run(SCRIPT, engine, cache)

@@ -141,3 +141,18 @@ def test_a_probe_that_fails_keeps_the_checked_model(monkeypatch: pytest.MonkeyPa
     target.with_suffix(".probe.json").write_text(json.dumps(record), encoding="utf-8")
     monkeypatch.setattr(convgemm.subprocess, "run", lambda *a, **k: None)
     assert convgemm.fast_model(source, MODEL_SHA256) == source
+
+
+def test_a_derivation_that_fails_is_not_tried_again_on_every_build(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A subprocess that dies without a verdict (no onnx, out of memory): the upstream model, and a stamp so
+    the next build does not pay for the attempt again; new versions would try once more."""
+    monkeypatch.setattr(convgemm, "cpu_has_vnni", lambda: True)
+    source = tmp_path / "kokoro.onnx"
+    source.write_bytes(b"\x08")
+    attempts: list[object] = []
+    monkeypatch.setattr(convgemm.subprocess, "run", lambda *a, **k: attempts.append(a))
+    assert convgemm.fast_model(source, MODEL_SHA256) == source
+    assert convgemm.fast_model(source, MODEL_SHA256) == source
+    assert len(attempts) == 1

@@ -19,6 +19,8 @@ with. Identical audio means the clip cache's keys stay as they are.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -50,13 +52,13 @@ def fast_model(packaged: Path, sha256: str) -> Path:
     recorded = _read_stamp(stamp)
     if recorded is None or {k: recorded.get(k) for k in expected} != expected:
         command = [sys.executable, "-m", __name__, str(packaged), str(target), str(stamp), sha256]
-        try:
+        with contextlib.suppress(OSError, subprocess.TimeoutExpired):
             subprocess.run(command, check=False, capture_output=True, timeout=300)
-        except (OSError, subprocess.TimeoutExpired):
-            return packaged
         recorded = _read_stamp(stamp)
         if recorded is None or {k: recorded.get(k) for k in expected} != expected:
-            return packaged
+            # The derivation failed without a verdict: say so once, or every build would try again.
+            recorded = {**expected, "identical": False, "failed": True}
+            atomic_write_bytes(stamp, json.dumps(recorded).encode())
     if recorded.get("identical") is not True or not _file_matches(target, recorded):
         return packaged
     return target
@@ -65,12 +67,22 @@ def fast_model(packaged: Path, sha256: str) -> Path:
 def cpu_has_vnni() -> bool:
     if platform.machine().lower() not in ("x86_64", "amd64"):
         return False
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
-            flags = next((line for line in info if line.startswith("flags")), "").split()
-    except OSError:
-        return False
+    flags = _cpuinfo().get("flags", "").split()
     return "avx512_vnni" in flags or "avx_vnni" in flags
+
+
+@functools.cache
+def _cpuinfo() -> dict[str, str]:
+    """The first CPU's ``model name`` and ``flags`` lines from ``/proc/cpuinfo`` (empty where there is none)."""
+    found: dict[str, str] = {}
+    with contextlib.suppress(OSError), open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+        for line in info:
+            key, _, value = line.partition(":")
+            if key.strip() in ("model name", "flags"):
+                found.setdefault(key.strip(), value.strip())
+            if len(found) == 2:
+                break
+    return found
 
 
 def rewrite(model: Any) -> int:
@@ -237,12 +249,8 @@ def _stamp_record(sha256: str) -> dict[str, Any] | None:
 
 def _cpu_line() -> str:
     """The CPU's model and flags, which onnxruntime's saved optimisations depend on."""
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
-            lines = [line for line in info if line.startswith(("model name", "flags"))][:2]
-    except OSError:
-        return platform.processor()
-    return hashlib.sha256("".join(lines).encode()).hexdigest()[:16]
+    info = _cpuinfo() or {"processor": platform.processor()}
+    return hashlib.sha256(json.dumps(info, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _read_stamp(stamp: Path) -> dict[str, Any] | None:
