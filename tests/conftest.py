@@ -24,6 +24,18 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     yield root
 
 
+@pytest.fixture(autouse=True)
+def workers_do_not_linger(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """No test leaves engine workers behind, or takes over one a build outside the tests left lingering:
+    linger is off, and its sockets would go to a folder of the test's own (the linger tests turn it on)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="shw-", dir="/tmp") as sockets:  # short: a socket path has 108 bytes
+        monkeypatch.setenv("SHALKET_WORKERS_LINGER", "0")
+        monkeypatch.setenv("SHALKET_WORKERS_DIR", sockets)
+        yield Path(sockets)
+
+
 def ffmpeg_binary() -> str:
     found = shutil.which("ffmpeg")
     if found:

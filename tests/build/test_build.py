@@ -403,7 +403,12 @@ def test_a_pip_only_machine_builds_the_episode(small: Path, tmp_path: Path) -> N
     import sys
 
     bin_dir = Path(sys.executable).parent
-    env = {"PATH": str(bin_dir), "HOME": str(tmp_path), "SHALKET_CACHE_DIR": str(tmp_path / "cache")}
+    env = {
+        "PATH": str(bin_dir),
+        "HOME": str(tmp_path),
+        "SHALKET_CACHE_DIR": str(tmp_path / "cache"),
+        "SHALKET_WORKERS_LINGER": "0",
+    }
     result = subprocess.run(
         [str(bin_dir / "shalket-audio"), "build", str(small), "--out", str(tmp_path / "out")],
         capture_output=True,
@@ -424,7 +429,12 @@ def test_a_build_with_no_network_at_all_gives_zhanar_kokoro(small: Path, tmp_pat
     import sys
 
     bin_dir = Path(sys.executable).parent
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "SHALKET_CACHE_DIR": str(tmp_path / "cache")}
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "SHALKET_CACHE_DIR": str(tmp_path / "cache"),
+        "SHALKET_WORKERS_LINGER": "0",
+    }
     command = ["unshare", "--net", str(bin_dir / "shalket-audio")]
     voices = subprocess.run([*command, "voices", str(small)], capture_output=True, text=True, env=env, timeout=300)
     assert voices.returncode == 0, voices.stderr

@@ -281,7 +281,12 @@ def test_pip_only_machine_still_gets_two_voices(tmp_path: Path) -> None:
     script = tmp_path / "small.md"
     script.write_text(SMALL, encoding="utf-8")
     bin_dir = Path(sys.executable).parent
-    env = {"PATH": str(bin_dir), "SHALKET_CACHE_DIR": str(tmp_path / "cache"), "HOME": str(tmp_path)}
+    env = {
+        "PATH": str(bin_dir),
+        "SHALKET_CACHE_DIR": str(tmp_path / "cache"),
+        "HOME": str(tmp_path),
+        "SHALKET_WORKERS_LINGER": "0",
+    }
     result = subprocess.run(
         [str(bin_dir / "shalket-audio"), "synth", str(script)], capture_output=True, text=True, env=env, timeout=300
     )

@@ -329,7 +329,12 @@ def test_verify_needs_no_network_at_all(tmp_path: Path) -> None:
 
     script = tmp_path / "fix.md"
     script.write_text(FIX_SCRIPT, encoding="utf-8")
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "SHALKET_CACHE_DIR": str(tmp_path / "cache")}
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "SHALKET_CACHE_DIR": str(tmp_path / "cache"),
+        "SHALKET_WORKERS_LINGER": "0",
+    }
     command = ["unshare", "--net", str(Path(sys.executable).parent / "shalket-audio")]
     result = subprocess.run(
         [*command, "verify", str(script), "--out", str(tmp_path / "out")],

@@ -70,6 +70,7 @@ from pathlib import Path
 from typing import Any
 
 from ..voices.defaults import DEFAULT_PROFILE, DRAFT_PROFILE
+from ..voices.linger import LINGER_ENV
 from ..voices.workers import STATS_ENV
 from .tree import TreePeak
 
@@ -104,7 +105,8 @@ sys.exit(code if isinstance(code, int) else 0)
 def _build(script: Path, out: Path, cache: Path, profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
     stats = cache.parent / "worker-stats.jsonl"
     stats.unlink(missing_ok=True)
-    env = dict(os.environ, SHALKET_CACHE_DIR=str(cache), **{STATS_ENV: str(stats)})
+    # No worker lingers: each build here starts cold, and each worker reports its peak as it exits.
+    env = dict(os.environ, SHALKET_CACHE_DIR=str(cache), **{STATS_ENV: str(stats), LINGER_ENV: "0"})
     command = [sys.executable, "-c", _RUNNER, "build", str(script), "--out", str(out), "--voices", profile]
     started = time.perf_counter()
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as process:
