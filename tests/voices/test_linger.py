@@ -83,6 +83,17 @@ def _gone(pid: int, within: float = 10.0) -> bool:
     return False
 
 
+def _taken_over() -> tuple[WorkerPool, int]:
+    """A build's worker left lingering, then taken over by the next build: that build's pool, and the pid."""
+    first = WorkerPool("echo_worker", "Echo")
+    pid = _say(first)["pid"]
+    first.release()
+    second = WorkerPool("echo_worker", "Echo")
+    assert _say(second)["pid"] == pid
+    assert isinstance(pid, int)
+    return second, pid
+
+
 def test_the_next_build_takes_over_the_worker_the_last_one_left(echo: Path) -> None:
     first = WorkerPool("echo_worker", "Echo")
     pid = _say(first)["pid"]
@@ -115,11 +126,7 @@ def test_a_lingering_worker_prepares_for_the_next_build_once_it_has_waited(echo:
 
 
 def test_a_second_build_at_the_same_time_starts_its_own_and_only_one_lingers(echo: Path) -> None:
-    first = WorkerPool("echo_worker", "Echo")
-    lingering = _say(first)["pid"]
-    first.release()
-    busy = WorkerPool("echo_worker", "Echo")
-    assert _say(busy)["pid"] == lingering
+    busy, lingering = _taken_over()
     other = WorkerPool("echo_worker", "Echo")
     own = _say(other)["pid"]
     assert own != lingering
@@ -130,27 +137,19 @@ def test_a_second_build_at_the_same_time_starts_its_own_and_only_one_lingers(ech
 
 
 def test_ctrl_c_kills_a_worker_taken_over_and_leaves_none_behind(echo: Path) -> None:
-    first = WorkerPool("echo_worker", "Echo")
-    pid = _say(first)["pid"]
-    first.release()
-    second = WorkerPool("echo_worker", "Echo")
-    assert _say(second)["pid"] == pid
+    second, pid = _taken_over()
     second.kill()
-    assert isinstance(pid, int) and _gone(pid)
+    assert _gone(pid)
     assert list(echo.glob("*.sock")) == []
     second.release()  # the build's clean-up after Ctrl-C: nothing is left to linger
     assert _say(WorkerPool("echo_worker", "Echo"))["pid"] != pid
 
 
 def test_a_worker_left_by_a_build_that_died_exits(echo: Path) -> None:
-    first = WorkerPool("echo_worker", "Echo")
-    pid = _say(first)["pid"]
-    first.release()
-    second = WorkerPool("echo_worker", "Echo")
-    assert _say(second)["pid"] == pid
+    second, pid = _taken_over()
     for worker in second._workers:
         worker.close()  # what the kernel does to a build that is killed: its end of the socket closes
-    assert isinstance(pid, int) and _gone(pid)
+    assert _gone(pid)
 
 
 def test_a_lingering_worker_exits_when_nobody_comes(echo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -214,3 +213,28 @@ def test_a_kokoro_worker_taken_over_says_the_same_as_a_fresh_one(monkeypatch: py
     finally:
         second._pool.kill()
     assert _gone(pid)
+
+
+def test_a_lone_kokoro_request_takes_the_loaded_session_and_a_lingering_worker_loads_two_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from shalket_audio.voices.kokoro import engine
+
+    loaded: list[int] = []
+
+    class Session:
+        def __init__(self, model: str, sess_options: int, providers: list[str]) -> None:
+            loaded.append(sess_options)
+
+    monkeypatch.setattr("onnxruntime.InferenceSession", Session)
+    monkeypatch.setattr(engine, "session_options", lambda model, threads: threads)
+    monkeypatch.setattr(engine, "_sessions", {})
+    monkeypatch.setattr(engine, "_last_model", [])
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 2)
+    one = engine._session("m.onnx", 1)
+    assert engine._session("m.onnx", 2, lone=True) is one and loaded == [1]  # no reload for one sentence
+    engine.prepare_for_lone_requests()
+    assert loaded == [1, 2] and list(engine._sessions) == [("m.onnx", 2)]  # replaced, not held twice
+    assert engine._session("m.onnx", 1, lone=True) is engine._sessions[("m.onnx", 2)]
+    engine._session("m.onnx", 1)  # a build's many requests want one thread each
+    assert loaded == [1, 2, 1]

@@ -172,10 +172,10 @@ class WorkerPool:
     def _leave_lingering(self, workers: list[_Worker]) -> _Worker | None:
         seconds = linger.linger_seconds()
         path = linger.socket_path(self.module) if seconds and not self._killed else None
+        if path is None:
+            return None
         # The one taken over from an earlier build first: it has lingered before and is warm.
         for worker in sorted((w for w in workers if w.running()), key=lambda w: w.process is not None):
-            if path is None:
-                return None
             try:
                 ok, _ = worker.ask({"linger": seconds, "socket": str(path)})
             except (OSError, ValueError, struct.error, EOFError):

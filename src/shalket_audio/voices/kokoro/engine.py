@@ -262,8 +262,9 @@ def _session(model: str, threads: int, lone: bool = False) -> Any:
     """One session at a time: a request for another thread count replaces it (a second would hold the
     model twice).  A lone request takes the loaded session as it is: loading another (about 1.4 s of one
     core here) costs more than a thread too many or too few saves on one sentence."""
-    if lone and any(loaded == model for loaded, _ in _sessions):
-        return next(session for (loaded, _), session in _sessions.items() if loaded == model)
+    loaded = next((session for (path, _), session in _sessions.items() if path == model), None)
+    if lone and loaded is not None:
+        return loaded
     if (model, threads) not in _sessions:
         import onnxruntime
 
