@@ -1,6 +1,6 @@
 """Less work per edit: after a one-segment edit, assembly reads the clips' kept analysis (never their
-samples) for the unchanged clips, writes the audio of the changed chapter only, and encodes only it; the MP3
-is the one a build with nothing kept (every clip decoded again, every chapter written) makes."""
+samples) for the unchanged clips, writes the audio of the changed part only, and encodes only it; the MP3 is
+the one a build with nothing kept (every clip decoded again, every part written) makes."""
 
 from __future__ import annotations
 
@@ -48,23 +48,24 @@ def test_an_edit_reads_only_what_changed_and_writes_what_a_full_build_writes(
     shutil.rmtree(twin / ".edited.parts")  # it will encode every chapter again
 
     decoded: list[str] = []  # clips whose samples were read (decoded, or loaded from the prepared store)
-    written: list[str] = []  # chapters whose audio was written
-    prepare, write = clips.prepare_clip, assemble.ChapterAudio.write
+    written: list[str] = []  # parts whose audio was written
+    prepare, write = clips.prepare_clip, assemble.PartAudio.write
 
     def counting_prepare(clip: clips.Clip, *args: object) -> object:
         decoded.append(clip.path.name)
         return prepare(clip, *args)  # type: ignore[arg-type]
 
-    def counting_write(self: assemble.ChapterAudio) -> Path:
+    def counting_write(self: assemble.PartAudio) -> Path:
         written.append(self.path.name)
         return write(self)
 
     monkeypatch.setattr(clips, "prepare_clip", counting_prepare)
-    monkeypatch.setattr(assemble.ChapterAudio, "write", counting_write)
+    monkeypatch.setattr(assemble.PartAudio, "write", counting_write)
     script.write_text(SCRIPT % "It was a cold January too.", encoding="utf-8")
     report = build_episode(load_script(script), out, cache=cache)
     assert report.synthesized == 1 and report.encodes == 1
-    assert written == ["chapter-001.pcm"], "only the edited chapter's audio is written"
+    assert report.parts > 2, "chapter one (about 20 s) is cut in a pause into two parts"
+    assert written == [f"part-{report.parts - 1:03d}.pcm"], "only the edited part's audio is written"
     # The new clip is decoded once and read again for its chapter, with the chapter's other clip; the
     # first chapter's clips are never read (their analysis is kept beside them).
     assert len(set(decoded)) == 2, decoded
@@ -75,5 +76,5 @@ def test_an_edit_reads_only_what_changed_and_writes_what_a_full_build_writes(
     fresh = tmp_path / "fresh"
     shutil.copytree(tmp_path / "cache" / "clips", fresh / "clips")
     full = build_episode(load_script(script), twin, cache=ClipCache(fresh))
-    assert full.synthesized == 0 and full.encodes == 2
+    assert full.synthesized == 0 and full.encodes == full.parts == report.parts
     assert file_sha256(full.mp3) == file_sha256(report.mp3)

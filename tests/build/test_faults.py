@@ -168,7 +168,7 @@ def test_damaged_cache_and_parts_are_made_again(baseline: tuple[Path, Path, dict
         part.write_bytes(part.read_bytes()[: len(part.read_bytes()) // 2])
     (out / "faults.mp3").unlink()  # so the build has to make the episode again
     result = rerun_completes(path, out, cache)
-    assert "0/6 clips from the cache, 6 clips synthesized, 3 of 3 chapters encoded" in result.stdout
+    assert "0/6 clips from the cache, 6 clips synthesized, 3 of 3 parts encoded" in result.stdout
 
 
 def test_two_builds_into_one_folder_take_turns(baseline: tuple[Path, Path, dict[str, bytes]], tmp_path: Path) -> None:

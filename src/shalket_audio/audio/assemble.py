@@ -1,10 +1,14 @@
-"""Clips -> the episode's audio, chapter by chapter, plus its timeline.
+"""Clips -> the episode's audio, part by part, plus its timeline.
 
 Every clip is trimmed of leading and trailing silence with one threshold for
 all engines, converted to 44.1 kHz mono, given short fades so joins never
 click, and placed with natural pauses.  Voices are matched once per speaker
 (never per sentence): each speaker's integrated loudness is brought to the
 same level, and the episode gain is applied once, at encoding.
+
+The audio is cut into parts, each encoded on its own and cached (``master.py``): every chapter starts a
+part, and a chapter is cut again in the middle of a pause between turns or paragraphs once its part holds
+MIN_PART_MS, so an edit encodes about that much audio again rather than its whole chapter.
 """
 
 from __future__ import annotations
@@ -29,14 +33,20 @@ VOICE_HEADROOM_DB = 3.0
 #: The most a voice's peaks may stand above its loudness (dBFS over dual-mono LUFS): at -16 LUFS this puts
 #: peaks at -3 dBFS, under the episode limiter's ceiling.
 MAX_PLR_DB = 13.0
+#: A chapter is cut into another part once the current one holds this much audio: an edit's re-encoding
+#: (about 1 s per 55 s of audio here) stays short, and each cut adds only the encoder's padding (25-50 ms).
+MIN_PART_MS = 12_000
+#: Only pauses this long are cut: the padding the encoder adds there goes unheard (sentence gaps are shorter).
+MIN_CUT_PAUSE_MS = 400
 
 
 @dataclass(frozen=True)
 class Assembly:
-    #: each chapter's PCM (s16le, 44.1 kHz mono, voices matched, before the episode gain), written to its own
+    #: each part's PCM (s16le, 44.1 kHz mono, voices matched, before the episode gain), written to its own
     #: file only when the encoder needs it: the episode is never one array in memory, whatever its length,
-    #: and a chapter whose encoded part is cached is never written at all.
-    chapters: tuple[ChapterAudio, ...]
+    #: and a part whose encoding is cached is never written at all.
+    parts: tuple[PartAudio, ...]
+    part_starts_ms: tuple[int, ...]  # where each part starts in the assembled audio (the first at 0)
     timeline: Timeline
     raw_lufs: dict[str, float]  # per speaker as synthesized (dual-mono LUFS)
     voice_lufs: dict[str, float]  # per speaker after taming peaks, before matching
@@ -54,22 +64,24 @@ def assemble(
     store: Path | None = None,
 ) -> Assembly:
     """Two passes over the clips: the first measures each voice from the clips' energies, the second writes
-    each chapter's audio to ``work`` one clip at a time.  Memory holds one clip, never the episode.
+    each part's audio to ``work`` one clip at a time.  Memory holds one clip, never the episode.
 
     ``held``: per voice, the (raw, tamed) loudness the last build used.  A voice that measures within
     HOLD_LU of it keeps those figures, so an edit elsewhere leaves its peak ceiling and gain, and so the audio
-    of unchanged chapters, bit-identical (and their encoded parts reusable).  ``prepared``: clips already
+    of unchanged parts, bit-identical (and their encodings reusable).  ``prepared``: clips already
     measured by ``measure_clip`` (a build does the cached ones while the engines make the rest); ``store``:
     where ``prepare_clip`` keeps trimmed clips, so the second pass loads rather than decodes them."""
     pacing = pacing or Pacing.from_episode(episode)
     voices = _match_voices(episode, synthesis, pacing, held or {}, prepared or {}, store)
-    timed, files, boundaries, duration = _write_chapters(episode, synthesis, pacing, voices, work, store)
-    bounds = [*boundaries, duration]
+    timed, written, duration = _write_parts(episode, synthesis, pacing, voices, work, store)
+    bounds = [*written.chapter_starts_ms, duration]
     chapters = tuple(
         TimedChapter(i, chapter.title, bounds[i], bounds[i + 1]) for i, chapter in enumerate(episode.chapters)
     )
     timeline = Timeline(duration, chapters, tuple(timed), {s.tag: s.name for s in episode.speakers})
-    return Assembly(files, timeline, voices.raw, voices.tamed, voices.gains, voices.mix_lufs)
+    return Assembly(
+        written.parts, written.part_starts_ms, timeline, voices.raw, voices.tamed, voices.gains, voices.mix_lufs
+    )
 
 
 @dataclass(frozen=True)
@@ -132,12 +144,12 @@ def _match_voices(
     return _Voices(stats, raw, voice_lufs, ceilings, gains, mix_lufs)
 
 
-def _write_chapters(
+def _write_parts(
     episode: Episode, synthesis: SynthesisResult, pacing: Pacing, voices: _Voices, work: Path, store: Path | None
-) -> tuple[list[TimedSegment], tuple[ChapterAudio, ...], list[int], int]:
-    """The second pass: each chapter's audio, one clip at a time, with the pauses (as a recipe, written when
-    needed); the timed segments, the chapters, the chapters' start times and the duration (ms)."""
-    writer = _ChapterWriter(work, pacing, store)
+) -> tuple[list[TimedSegment], _Written, int]:
+    """The second pass: each part's audio, one clip at a time, with the pauses (as a recipe, written when
+    needed); the timed segments, the parts with where they and the chapters start, and the duration (ms)."""
+    writer = _PartWriter(work, pacing, store)
     timed: list[TimedSegment] = []
     silence, ms = writer.silence, writer.ms
     silence(pacing.lead_in)
@@ -152,11 +164,11 @@ def _write_chapters(
                 writer.next_chapter()
                 silence(pacing.chapter_after + after)
             elif explicit_before:
-                silence(explicit_before)
+                writer.pause(explicit_before)
             elif segment.speaker != previous.speaker:
-                silence(pacing.turn)
+                writer.pause(pacing.turn)
             elif segment.new_paragraph:
-                silence(pacing.paragraph)
+                writer.pause(pacing.paragraph)
             else:
                 silence(pacing.sentence)
         start = writer.position
@@ -181,8 +193,7 @@ def _write_chapters(
         if isinstance(i, Pause)
     )
     silence(pacing.tail + trailing)
-    files, boundaries = writer.close()
-    return timed, files, [ms(b) for b in boundaries], ms(writer.position)
+    return timed, writer.close(), ms(writer.position)
 
 
 #: Speech this quiet cannot be brought to -16 LUFS: the gain would only raise noise (or be infinite).
@@ -208,15 +219,15 @@ def _silent(episode: Episode, synthesis: SynthesisResult, stats: list[list[ClipS
     )
 
 
-#: What a chapter's audio is made of, in order: a clip (with its gain and, when tamed, its peak ceiling), or
+#: What a part's audio is made of, in order: a clip (with its gain and, when tamed, its peak ceiling), or
 #: that many samples of silence.
 _Step = tuple[Clip, float, float | None] | int
 
 
 @dataclass(frozen=True)
-class ChapterAudio:
-    """One chapter's audio as a recipe: ``key`` names everything its PCM is made from (so the encoded part
-    can be found by it), ``write`` makes the PCM file (once) when the encoder needs it."""
+class PartAudio:
+    """One part's audio as a recipe: ``key`` names everything its PCM is made from (so its encoding can be
+    found by it), ``write`` makes the PCM file (once) when the encoder needs it."""
 
     key: str
     path: Path
@@ -241,32 +252,49 @@ class ChapterAudio:
         return self.path
 
 
-#: Bump when the way a chapter's PCM is made from its steps changes.
+#: Bump when the way a part's PCM is made from its steps changes.
 CHAPTER_RECIPE_VERSION = 1
 
 
-class _ChapterWriter:
-    """Each chapter's steps, counting samples for the timeline (clip lengths come from their stats)."""
+@dataclass(frozen=True)
+class _Written:
+    parts: tuple[PartAudio, ...]
+    part_starts_ms: tuple[int, ...]
+    chapter_starts_ms: tuple[int, ...]
+
+
+class _PartWriter:
+    """Each part's steps, counting samples for the timeline (clip lengths come from their stats)."""
 
     def __init__(self, work: Path, pacing: Pacing, store: Path | None) -> None:
         self.work = work
         self.pacing = pacing
         self.store = store
         self.position = 0  # in samples, from the start of the episode
-        self.boundaries: list[int] = [0]
-        self.chapters: list[ChapterAudio] = []
+        self.chapter_starts: list[int] = [0]
+        self.part_starts: list[int] = [0]
+        self.parts: list[PartAudio] = []
         self._steps: list[_Step] = []
-        self._started = False
-        self.next_chapter(first=True)
 
-    def next_chapter(self, first: bool = False) -> None:
-        if self._started:
-            self._close_chapter()
-        if not first:
-            self.boundaries.append(self.position)
-        self._started = True
+    def next_chapter(self) -> None:
+        self.chapter_starts.append(self.position)
+        self._next_part()
 
-    def _close_chapter(self) -> None:
+    def pause(self, ms: int) -> None:
+        """A pause between segments of one chapter: cut into a new part in its middle when this one is full."""
+        samples = SAMPLE_RATE * ms // 1000
+        if ms < MIN_CUT_PAUSE_MS or (self.position - self.part_starts[-1]) * 1000 < MIN_PART_MS * SAMPLE_RATE:
+            self._silence(samples)
+            return
+        self._silence(samples // 2)
+        self._next_part()
+        self._silence(samples - samples // 2)
+
+    def _next_part(self) -> None:
+        self._close_part()
+        self.part_starts.append(self.position)
+
+    def _close_part(self) -> None:
         steps = tuple(self._steps)
         self._steps = []
         digest = hashlib.sha256(
@@ -276,15 +304,17 @@ class _ChapterWriter:
         for step in steps:
             described = step if isinstance(step, int) else (step[0].path.name, repr(step[1]), repr(step[2]))
             digest.update(repr(described).encode())
-        path = self.work / f"chapter-{len(self.chapters):03d}.pcm"
-        self.chapters.append(ChapterAudio(digest.hexdigest(), path, steps, self.pacing, self.store))
+        path = self.work / f"part-{len(self.parts):03d}.pcm"
+        self.parts.append(PartAudio(digest.hexdigest(), path, steps, self.pacing, self.store))
 
     def add(self, clip: Clip, stats: ClipStats, gain: float, ceiling: float | None) -> None:
         self._steps.append((clip, gain, ceiling))
         self.position += stats.samples
 
     def silence(self, ms: int) -> None:
-        samples = SAMPLE_RATE * ms // 1000
+        self._silence(SAMPLE_RATE * ms // 1000)
+
+    def _silence(self, samples: int) -> None:
         if samples > 0:
             self._steps.append(samples)
             self.position += samples
@@ -293,11 +323,10 @@ class _ChapterWriter:
     def ms(samples: int) -> int:
         return round(samples * 1000 / SAMPLE_RATE)
 
-    def close(self) -> tuple[tuple[ChapterAudio, ...], tuple[int, ...]]:
-        if self._started:
-            self._close_chapter()
-            self._started = False
-        return tuple(self.chapters), tuple(self.boundaries)
+    def close(self) -> _Written:
+        self._close_part()
+        ms = self.ms
+        return _Written(tuple(self.parts), tuple(map(ms, self.part_starts)), tuple(map(ms, self.chapter_starts)))
 
 
 def _with_pauses(episode: Episode) -> Iterable[tuple[int, Segment, int, tuple[int, int] | None]]:

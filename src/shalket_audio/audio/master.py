@@ -2,9 +2,10 @@
 
 One gain brings the matched voices to -16 LUFS (dual-mono); a look-ahead
 limiter keeps sample peaks under a ceiling with margin for the encoder's
-overshoot.  Each chapter is encoded on its own (chapter boundaries lie in
-silence), two at a time, and kept in a parts cache keyed by its PCM, so a
-rebuild after an edit encodes only the chapter that changed; ``concat.py`` then
+overshoot.  Each part (a chapter, or a stretch of one cut in a pause: see
+``assemble.py``) is encoded on its own, two at a time, and kept in a parts
+cache keyed by its recipe, so a rebuild after an edit encodes only the part
+that changed; ``concat.py`` then
 joins the parts without re-encoding into one CBR file with a fresh Info header.
 Each part is encoded to a real file and, through the tee muxer, to a decoder
 whose PCM is measured while the encoder runs: the loudness reported is that of
@@ -68,11 +69,11 @@ class Part:
 class Mastered:
     path: Path
     loudness: Loudness
-    encodes: int  # chapters encoded (the rest came from the parts cache)
+    encodes: int  # parts encoded (the rest came from the parts cache)
     passes: int  # loudness passes: 1 unless the first missed the target
     gain_db: float
-    #: per chapter, how much later (ms) its audio sits in the MP3 than in the PCM: every join adds the
-    #: encoder's padding and delay, in the silence between chapters.
+    #: per part, how much later (ms) its audio sits in the MP3 than in the PCM: every join adds the
+    #: encoder's padding and delay, in the silence between parts.
     offsets_ms: tuple[int, ...]
     sub_blocks: np.ndarray
 
@@ -140,9 +141,9 @@ def _sliding_min(x: np.ndarray, size: int) -> np.ndarray:
     return np.minimum(suffix[:count], prefix[size - 1 : size - 1 + count])
 
 
-class ChapterPCM(Protocol):
-    """A chapter's raw PCM (s16le, 44.1 kHz mono): ``key`` names what it is made from, ``write`` makes its file
-    (only called for a chapter whose part is not cached)."""
+class PartPCM(Protocol):
+    """A part's raw PCM (s16le, 44.1 kHz mono): ``key`` names what it is made from, ``write`` makes its file
+    (only called for a part whose encoding is not cached)."""
 
     @property
     def key(self) -> str: ...
@@ -151,7 +152,7 @@ class ChapterPCM(Protocol):
 
 
 def master(
-    chapters: Sequence[ChapterPCM],
+    pcm_parts: Sequence[PartPCM],
     gain_db: float,
     parts_dir: Path,
     target: Path,
@@ -159,7 +160,7 @@ def master(
 ) -> Mastered:
     """Encode to ``target`` at -16 LUFS / at most -1 dBTP, measured on the MP3 audio; redo only if it missed.
 
-    ``chapters``: each chapter's raw PCM; a chapter whose part (keyed by the chapter's key and the settings) is
+    ``pcm_parts``: each part's raw PCM; a part whose encoding (keyed by the part's key and the settings) is
     cached is neither written nor read.  ``gain_db`` is the episode gain the caller predicts.
     """
     if not np.isfinite(gain_db):
@@ -170,8 +171,8 @@ def master(
     gain, encoded, passes = gain_db, set[int](), 0
     while passes < 3:
         passes += 1
-        # Chapter by chapter, so a chapter's audio depends only on its own content, the gain and the ceiling.
-        parts, made = _parts(chapters, gain, ceiling, parts_dir, bitrate)
+        # Part by part, so a part's audio depends only on its own content, the gain and the ceiling.
+        parts, made = _parts(pcm_parts, gain, ceiling, parts_dir, bitrate)
         encoded.update(made)
         energies = np.concatenate([part.sub_blocks for part in parts])
         loudness = Loudness(round(gated_loudness(energies), 1), round(max(p.true_peak_dbtp for p in parts), 1))
@@ -201,28 +202,28 @@ def master(
 
 
 def _parts(
-    chapters: Sequence[ChapterPCM], gain: float, ceiling: float, parts_dir: Path, bitrate: int
+    pcm_parts: Sequence[PartPCM], gain: float, ceiling: float, parts_dir: Path, bitrate: int
 ) -> tuple[list[Part], list[int]]:
-    """Each chapter limited and encoded, from the cache (keyed by its input and settings) or now, two at a time."""
+    """Each part limited and encoded, from the cache (keyed by its input and settings) or now, two at a time."""
     parts_dir.mkdir(parents=True, exist_ok=True)
     settings = json.dumps(
         [PARTS_VERSION, ffmpeg_version(), bitrate, *ENCODER_SETTINGS, round(gain, 6), round(ceiling, 6)]
     )
-    keys = [hashlib.sha256(f"{settings}/{chapter.key}".encode()).hexdigest()[:32] for chapter in chapters]
+    keys = [hashlib.sha256(f"{settings}/{pcm.key}".encode()).hexdigest()[:32] for pcm in pcm_parts]
     found: dict[int, Part] = {}
     for index, key in enumerate(keys):
         part = _cached_part(parts_dir, key)
         if part is not None:
             found[index] = part
-    missing = [index for index in range(len(chapters)) if index not in found]
+    missing = [index for index in range(len(pcm_parts)) if index not in found]
     with ThreadPoolExecutor(max_workers=2) as pool:  # LAME is single-threaded: one part per core
         for index, part in zip(
             missing,
-            pool.map(lambda i: _encode_part(chapters[i].write(), gain, ceiling, parts_dir, keys[i], bitrate), missing),
+            pool.map(lambda i: _encode_part(pcm_parts[i].write(), gain, ceiling, parts_dir, keys[i], bitrate), missing),
             strict=True,
         ):
             found[index] = part
-    return [found[index] for index in range(len(chapters))], missing
+    return [found[index] for index in range(len(pcm_parts))], missing
 
 
 def _cached_part(parts_dir: Path, key: str) -> Part | None:
@@ -237,7 +238,7 @@ def _cached_part(parts_dir: Path, key: str) -> Part | None:
 
 
 def _encode_part(source: Path, gain: float, ceiling: float, parts_dir: Path, key: str, bitrate: int) -> Part:
-    """The chapter limited into a WAV, encoded to a CBR MP3 file (LAME seeks back to write its Info header)
+    """The part limited into a WAV, encoded to a CBR MP3 file (LAME seeks back to write its Info header)
     and, via tee, to a decoder whose output is measured as it arrives: nothing holds the whole chapter."""
     ffmpeg = ffmpeg_binary()
     length = source.stat().st_size // 2

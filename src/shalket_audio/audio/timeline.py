@@ -16,6 +16,7 @@ downstream measures the audio again.
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -99,11 +100,15 @@ class Timeline:
         }
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
-    def shifted(self, chapter_offsets_ms: tuple[int, ...], duration_ms: int) -> Timeline:
-        """The timeline of the encoded file: each chapter's audio later by its offset, the end at ``duration_ms``."""
+    def shifted(self, part_starts_ms: tuple[int, ...], offsets_ms: tuple[int, ...], duration_ms: int) -> Timeline:
+        """The timeline of the encoded file: the audio of each part (starting at ``part_starts_ms``, in order;
+        chapters start parts, and no segment straddles two) later by its offset, the end at ``duration_ms``."""
+
+        def offset(at_ms: int) -> int:
+            return offsets_ms[bisect.bisect_right(part_starts_ms, at_ms) - 1]
+
         chapters = tuple(
-            replace(c, start_ms=c.start_ms + chapter_offsets_ms[c.index] if c.index else 0, end_ms=0)
-            for c in self.chapters
+            replace(c, start_ms=c.start_ms + offset(c.start_ms) if c.index else 0, end_ms=0) for c in self.chapters
         )
         chapters = tuple(
             replace(c, end_ms=chapters[i + 1].start_ms if i + 1 < len(chapters) else duration_ms)
@@ -111,7 +116,7 @@ class Timeline:
         )
 
         def later(s: TimedSegment) -> TimedSegment:
-            by = chapter_offsets_ms[s.chapter]
+            by = offset(s.start_ms)
             chunks = tuple(replace(c, start_ms=c.start_ms + by, end_ms=c.end_ms + by) for c in s.chunks)
             return replace(s, start_ms=s.start_ms + by, end_ms=s.end_ms + by, chunks=chunks)
 

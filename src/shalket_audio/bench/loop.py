@@ -157,8 +157,8 @@ def _watched(script: Path, out: Path, env: dict[str, str], original: str) -> dic
             done, output = watch.until(WATCHING)
             if f"{synthesized} clips synthesized" not in output:
                 raise SystemExit(f"expected {synthesized} new clips:\n{output}")
-            if encodes and not re.search(r" [1-9]\d* of \d+ chapters encoded", output):
-                raise SystemExit(f"expected a chapter encoded again:\n{output}")
+            if encodes and not re.search(r" [1-9]\d* of \d+ parts encoded", output):
+                raise SystemExit(f"expected a part encoded again:\n{output}")
             return done - saved
 
         cached: dict[str, list[float]] = {"pause": [], "title": [], "undo": []}
@@ -258,7 +258,7 @@ def loop_rows(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
 
     return [
         row("watch: edit, clips cached (all)", "watch_cached", "watch_cached_s"),
-        row("watch: a pause (chapter encoded)", "watch_pause", "watch_cached_s"),
+        row("watch: a pause (its part encoded)", "watch_pause", "watch_cached_s"),
         row("watch: a chapter title", "watch_title", "watch_cached_s"),
         row("watch: an undo", "watch_undo", "watch_cached_s"),
         row("watch: new interviewer clip", "watch_new_clip_interviewer", "watch_new_clip_s"),

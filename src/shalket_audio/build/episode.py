@@ -60,7 +60,8 @@ class BuildReport:
     clips: int
     cache_hits: int
     synthesized: int
-    encodes: int  # chapters encoded; the others came from the parts cache
+    encodes: int  # parts encoded; the others came from the parts cache
+    parts: int  # what the audio is encoded in: each chapter, cut again in pauses (``audio/assemble.py``)
     passes: int = 0  # loudness passes (more than 1 only when the first missed the target)
     notices: tuple[str, ...] = ()
     cover: bytes = b""  # the JPEG embedded in the MP3, when this build made it
@@ -234,6 +235,7 @@ def _build_locked(
             "voices_held": {t: [assembly.raw_lufs[t], assembly.voice_lufs[t]] for t in assembly.voice_lufs},
             "predicted_gain": encoded.predicted_gain,
             "gain": mastered.gain_db,
+            "parts": len(assembly.parts),
         },
     )
     return BuildReport(
@@ -251,6 +253,7 @@ def _build_locked(
         cache_hits=synthesis.hits,
         synthesized=synthesis.synthesized,
         encodes=mastered.encodes,
+        parts=len(assembly.parts),
         passes=mastered.passes,
         cover=cover,
         notices=notices,
@@ -275,6 +278,7 @@ def _unchanged(job: _Job) -> BuildReport:
         cache_hits=job.plan.chunk_count,
         synthesized=0,
         encodes=0,
+        parts=int(job.record.get("parts", 0)),
         notices=job.notices,
     )
 
@@ -370,9 +374,9 @@ def _assemble_and_encode(
     stage("encoding")
     encoded = work / "episode.mp3"
     parts_dir = job.out_dir / f".{mp3.stem}.parts"
-    mastered = master(assembly.chapters, gain, parts_dir, encoded, job.bitrate)
+    mastered = master(assembly.parts, gain, parts_dir, encoded, job.bitrate)
     duration_ms = _mp3_duration_ms(encoded)
-    timeline = assembly.timeline.shifted(mastered.offsets_ms, duration_ms)
+    timeline = assembly.timeline.shifted(assembly.part_starts_ms, mastered.offsets_ms, duration_ms)
     write_tags(encoded, job.episode, timeline, duration_ms, cover)
     digest = file_sha256(encoded)
     os.replace(encoded, mp3)

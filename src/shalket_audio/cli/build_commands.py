@@ -217,7 +217,7 @@ def _summary(report: BuildReport, bitrate: int) -> None:
     work = (
         "no synthesis or encoding"
         if report.up_to_date
-        else (f"{report.synthesized} clips synthesized, {report.encodes} of {report.chapters} chapters encoded")
+        else (f"{report.synthesized} clips synthesized, {report.encodes} of {report.parts} parts encoded")
     )
     typer.echo(f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}")
 
