@@ -81,14 +81,13 @@ if FAULT == "kill-synth":
     cache.ClipCache.put = put_then_kill  # type: ignore[method-assign]
 
 if FAULT == "kill-assemble":
-    next_chapter = assemble._ChapterWriter.next_chapter
+    next_chapter = assemble._PartWriter.next_chapter
 
-    def next_chapter_then_kill(self: Any, first: bool = False) -> None:
-        if not first:
-            _kill()
-        next_chapter(self, first)
+    def next_chapter_then_kill(self: Any) -> None:
+        _kill()  # while the second chapter's part is being planned
+        next_chapter(self)
 
-    assemble._ChapterWriter.next_chapter = next_chapter_then_kill  # type: ignore[method-assign]
+    assemble._PartWriter.next_chapter = next_chapter_then_kill  # type: ignore[method-assign]
 
 if FAULT == "kill-encode":
     encode = master._encode_part

@@ -6,9 +6,13 @@ click, and placed with natural pauses.  Voices are matched once per speaker
 (never per sentence): each speaker's integrated loudness is brought to the
 same level, and the episode gain is applied once, at encoding.
 
-The audio is cut into parts, each encoded on its own and cached (``master.py``): every chapter starts a
-part, and a chapter is cut again in the middle of a pause between turns or paragraphs once its part holds
-MIN_PART_MS, so an edit encodes about that much audio again rather than its whole chapter.
+The audio is cut into parts, each encoded and cached on its own (``master.py``), so an edit encodes a few
+seconds again rather than its chapter: every chapter starts a part, and a part ends at the first pause
+between clips (sentences, turns, paragraphs, the script's own pauses) once it holds MIN_PART_MS.  A cut
+falls in the middle of its pause, and each part's closing silence is shortened by what the encoder will add
+to it (``frame_fit``), so a pause with a cut in it sounds as written, give or take 13 ms, while a part's
+audio still depends on its own content alone.  An edit moves the cuts after it only until a clip at least
+MIN_PART_MS long ends a part in both versions: with clips of a sentence or more, the next one or two.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from ..script import Episode, Pause, Segment
 from ..synth import Clip, SynthesisResult
 from .clips import ClipStats, is_tamed, load_clip, measure_clip, tamed_stats
 from .loudness import gated_loudness
-from .master import SAMPLE_RATE, limit
+from .master import SAMPLE_RATE, frame_fit, limit
 from .timeline import Pacing, TimedChapter, TimedChunk, TimedSegment, Timeline, written_parts
 
 #: Voices are matched this far below the quietest voice, so no gain is positive and resampling has headroom.
@@ -33,11 +37,11 @@ VOICE_HEADROOM_DB = 3.0
 #: The most a voice's peaks may stand above its loudness (dBFS over dual-mono LUFS): at -16 LUFS this puts
 #: peaks at -3 dBFS, under the episode limiter's ceiling.
 MAX_PLR_DB = 13.0
-#: A chapter is cut into another part once the current one holds this much audio: an edit's re-encoding
-#: (about 1 s per 55 s of audio here) stays short, and each cut adds only the encoder's padding (25-50 ms).
-MIN_PART_MS = 12_000
-#: Only pauses this long are cut: the padding the encoder adds there goes unheard (sentence gaps are shorter).
-MIN_CUT_PAUSE_MS = 400
+#: A part ends at the first pause once it holds this much audio: short enough that an edit's encoding takes
+#: a fraction of a second, long enough that each part's fixed cost (two ffmpeg processes) stays small.
+MIN_PART_MS = 6_000
+#: Only pauses this long are cut: half of one must hold what ``frame_fit`` leaves out (at most 40 ms).
+MIN_CUT_PAUSE_MS = 150
 
 
 @dataclass(frozen=True)
@@ -170,14 +174,14 @@ def _write_parts(
             elif segment.new_paragraph:
                 writer.pause(pacing.paragraph)
             else:
-                silence(pacing.sentence)
+                writer.pause(pacing.sentence)
         start = writer.position
         ceiling = voices.ceilings[segment.speaker]
         chunks = []  # each clip's real place: the transcripts' and the page's sentence times
         parts = written_parts(segment.text, audio.chunks)
         for number, (source, measured) in enumerate(zip(audio.clips, clip_stats, strict=True)):
             if number:
-                silence(pacing.sentence)
+                writer.pause(pacing.sentence)
             clip_start = writer.position
             writer.add(
                 source, measured, voices.gains[segment.speaker], ceiling if is_tamed(measured, ceiling) else None
@@ -253,7 +257,7 @@ class PartAudio:
 
 
 #: Bump when the way a part's PCM is made from its steps changes.
-CHAPTER_RECIPE_VERSION = 1
+PART_RECIPE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -277,11 +281,11 @@ class _PartWriter:
         self._steps: list[_Step] = []
 
     def next_chapter(self) -> None:
-        self.chapter_starts.append(self.position)
         self._next_part()
+        self.chapter_starts.append(self.position)
 
     def pause(self, ms: int) -> None:
-        """A pause between segments of one chapter: cut into a new part in its middle when this one is full."""
+        """A pause between clips: cut into a new part in its middle once this part is full."""
         samples = SAMPLE_RATE * ms // 1000
         if ms < MIN_CUT_PAUSE_MS or (self.position - self.part_starts[-1]) * 1000 < MIN_PART_MS * SAMPLE_RATE:
             self._silence(samples)
@@ -295,10 +299,16 @@ class _PartWriter:
         self.part_starts.append(self.position)
 
     def _close_part(self) -> None:
-        steps = tuple(self._steps)
+        # The encoder lengthens the part to whole frames, plus one: its closing silence makes room for that.
+        closing = self._steps[-1] if self._steps else None
+        if isinstance(closing, int):
+            fit = max(0, min(frame_fit(self.position - self.part_starts[-1]), closing))
+            self._steps[-1] = closing - fit
+            self.position -= fit
+        steps = tuple(step for step in self._steps if step != 0)
         self._steps = []
         digest = hashlib.sha256(
-            repr((CHAPTER_RECIPE_VERSION, self.pacing.trim_threshold_dbfs, self.pacing.trim_keep)).encode()
+            repr((PART_RECIPE_VERSION, self.pacing.trim_threshold_dbfs, self.pacing.trim_keep)).encode()
         )
         digest.update(repr((self.pacing.fade, SAMPLE_RATE)).encode())
         for step in steps:

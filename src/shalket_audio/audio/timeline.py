@@ -102,7 +102,8 @@ class Timeline:
 
     def shifted(self, part_starts_ms: tuple[int, ...], offsets_ms: tuple[int, ...], duration_ms: int) -> Timeline:
         """The timeline of the encoded file: the audio of each part (starting at ``part_starts_ms``, in order;
-        chapters start parts, and no segment straddles two) later by its offset, the end at ``duration_ms``."""
+        chapters start parts, and parts are cut in pauses, so no clip straddles two) later by its offset, the
+        end at ``duration_ms``."""
 
         def offset(at_ms: int) -> int:
             return offsets_ms[bisect.bisect_right(part_starts_ms, at_ms) - 1]
@@ -116,9 +117,13 @@ class Timeline:
         )
 
         def later(s: TimedSegment) -> TimedSegment:
-            by = offset(s.start_ms)
-            chunks = tuple(replace(c, start_ms=c.start_ms + by, end_ms=c.end_ms + by) for c in s.chunks)
-            return replace(s, start_ms=s.start_ms + by, end_ms=s.end_ms + by, chunks=chunks)
+            # A long segment's clips may lie in different parts: each clip moves by its own part's offset.
+            chunks = tuple(
+                replace(c, start_ms=c.start_ms + offset(c.start_ms), end_ms=c.end_ms + offset(c.start_ms))
+                for c in s.chunks
+            )
+            start, end = s.start_ms + offset(s.start_ms), s.end_ms + offset(s.end_ms)
+            return replace(s, start_ms=start, end_ms=end, chunks=chunks)
 
         segments = tuple(later(s) for s in self.segments)
         return Timeline(duration_ms, chapters, segments, self.speakers)
