@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from shalket_audio.article import Conversion, convert_article, convert_file
 from shalket_audio.article.formats import detect
-from shalket_audio.cli.app import app
+from shalket_audio.cli import app
 from shalket_audio.script import MAX_CHAPTERS, load_script, parse_script, serialize_script
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -1,5 +1,7 @@
 """A no-op build loads only what deciding "up to date" needs: not the audio stack, the listener files'
-renderers, the progress display or the engines' runtimes (the no-op's time is mostly imports)."""
+renderers, the progress display or the engines' runtimes (the no-op's time is mostly imports).  This is the
+full no-op, taken whenever the replay of the last one does not hold (``SHALKET_REPLAY=0`` here; the replay
+itself is ``test_replay.py``'s)."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ HEAVY = ("numpy", "scipy", "soxr", "pydub", "mutagen", "PIL", "rich", "webvtt", 
 def test_a_no_op_build_imports_no_audio_stack(tmp_path: Path, isolated_cache: Path) -> None:
     script, out = tmp_path / "quick.md", tmp_path / "out"
     script.write_text(SCRIPT, encoding="utf-8")
-    env = dict(os.environ, SHALKET_CACHE_DIR=str(isolated_cache))
+    env = dict(os.environ, SHALKET_CACHE_DIR=str(isolated_cache), SHALKET_REPLAY="0")
     command = [sys.executable, "-X", "importtime", "-m", "shalket_audio", "build", str(script), "--out", str(out)]
     first = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     assert first.returncode == 0 and "quick.mp3: built" in first.stdout, first.stderr

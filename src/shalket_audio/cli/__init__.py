@@ -1,11 +1,46 @@
 """The command line: a thin typer layer over the library.
 
-Only this package prints.  Library errors are translated here, once (``app.handles_errors``): input
-problems exit with 2, runtime failures with 1, and neither shows a traceback.  Each module holds the
-commands of one stage; importing it registers them on ``app``.
+Only this package prints.  Library errors are translated here, once (``base.handles_errors``): input
+problems exit with 2, runtime failures with 1, and neither shows a traceback.  Each ``*_commands`` module
+holds the commands of one stage; importing it registers them on ``app``.  Nothing loads until it is used:
+``main`` first asks ``replay.py`` whether this is a build with nothing to do, and only then loads typer and
+the commands.
 """
 
-from . import build_commands, listener_commands, script_commands, show_commands, voice_commands
-from .app import app, main
+from __future__ import annotations
 
-__all__ = ["app", "build_commands", "listener_commands", "main", "script_commands", "show_commands", "voice_commands"]
+import importlib
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import typer
+
+    app: typer.Typer
+
+COMMAND_MODULES = ("build_commands", "listener_commands", "script_commands", "show_commands", "voice_commands")
+
+__all__ = ["COMMAND_MODULES", "app", "main"]
+
+
+def main() -> None:
+    """The ``shalket-audio`` command."""
+    from .replay import replayed
+
+    if replayed(sys.argv[1:]):
+        return
+    from .base import main as run
+
+    __getattr__("app")  # every command registered
+    run()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app" or name in COMMAND_MODULES:
+        for module in COMMAND_MODULES:
+            importlib.import_module(f"{__name__}.{module}")
+        from .base import app as typer_app
+
+        globals()["app"] = typer_app
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

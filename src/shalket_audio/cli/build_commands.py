@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
     from ..verify.check import VerifyReport
     from ..voices import Registry
 
-from .app import (
+from . import replay
+from .base import (
     CacheDirOption,
     JobsOption,
     VoicesOption,
@@ -107,10 +109,14 @@ def build_command(
     # One build per output folder, held until the command ends (a watch holds it while it runs): a second one
     # waits (saying for whom).
     ctx.with_resource(output_lock(out, wait_s=wait, on_wait=lambda message: typer.echo(f"note: {message}", err=True)))
+    replay.forget(out)
     paths = default_scripts(scripts)
     settings = _Settings(out, voices, jobs, bitrate, cache_dir, base_url, verify)
     if not watch:
-        _build_all(paths, settings, force)
+        episodes, unchanged = _build_all(paths, settings, force)
+        if not verify:
+            files, folders = _inputs(episodes, out, from_folder=not scripts)
+            replay.remember(sys.argv[1:], out, files, folders, *unchanged)
         return
     from ..build.watch import watch_builds
     from ..synth import ClipCache
@@ -123,7 +129,7 @@ def build_command(
     warmed: list[bool] = []  # after the first good build, the engines are started for the first edit
 
     def rebuild() -> None:
-        episodes = _build_all(paths, settings, forced.pop() if forced else False, registry, cache)
+        episodes, _ = _build_all(paths, settings, forced.pop() if forced else False, registry, cache)
         if not warmed:
             from ..build.watch import warm_up
             from ..synth import cast
@@ -154,9 +160,10 @@ def _build_all(
     force: bool,
     registry: Registry | None = None,
     cache: ClipCache | None = None,
-) -> list[Episode]:
+) -> tuple[list[Episode], tuple[list[str], list[str]]]:
     """Every script built and then published together; with ``registry`` (a watch), engines stay warm, and
-    ``cache`` keeps what it has checked.  The episodes built."""
+    ``cache`` keeps what it has checked.  The episodes built, and what the same command prints (stdout,
+    stderr) when run again with nothing changed."""
     from ..build import build_episode, check_names, publish_built
     from ..synth import ClipCache
 
@@ -183,43 +190,77 @@ def _build_all(
                 release_engines=registry is None,
             ),
         )
-        _summary(report, settings.bitrate)
+        _echo(_summary(report, settings.bitrate))
         if settings.verify:
             _verify_line(episode, out, settings.voices, settings.cache_dir)
         built.append((episode, report))
     published = publish_built(out, built, settings.base_url)
-    if published.up_to_date:
-        typer.echo(f"listener files in {out}/ are up to date")
+    listeners = _published(out, settings.base_url, None if published.up_to_date else len(published.files))
+    _echo((listeners, []))
+    unchanged: tuple[list[str], list[str]] = ([], [])
+    for _, report in built:
+        nothing = replace(report, up_to_date=True, cache_hits=report.clips, synthesized=0, encodes=0, elapsed=0.0)
+        lines, notices = _summary(nothing, settings.bitrate)
+        unchanged[0].extend(lines)
+        unchanged[1].extend(notices)
+    unchanged[0].extend(_published(out, settings.base_url, None))
+    return [episode for episode, _ in built], unchanged
+
+
+def _echo(lines: tuple[list[str], list[str]]) -> None:
+    for line in lines[1]:
+        typer.echo(line, err=True)
+    for line in lines[0]:
+        typer.echo(line)
+
+
+def _published(out: Path, base_url: str | None, files: int | None) -> list[str]:
+    """What publishing printed: ``files`` written, or None when the listener files were up to date."""
+    if files is None:
+        lines = [f"listener files in {out}/ are up to date"]
     else:
-        typer.echo(
-            f"published {len(published.files)} files for listeners in {out}/ "
-            "(index.html, feed.xml, chapters, transcripts)"
-        )
-    if settings.base_url is None:
-        typer.echo("  the feed's URLs are relative: pass --base-url https://… (where OUT is served) to publish it")
-    return [episode for episode, _ in built]
+        lines = [f"published {files} files for listeners in {out}/ (index.html, feed.xml, chapters, transcripts)"]
+    if base_url is None:
+        lines.append("  the feed's URLs are relative: pass --base-url https://… (where OUT is served) to publish it")
+    return lines
 
 
-def _summary(report: BuildReport, bitrate: int) -> None:
-    for notice in report.notices:
-        typer.echo(f"notice: {notice}", err=True)
+def _summary(report: BuildReport, bitrate: int) -> tuple[list[str], list[str]]:
+    """An episode's lines after its build (stdout), and its notices (stderr)."""
     loud = report.loudness
-    typer.echo(f"{report.mp3}: {'up to date, nothing to do' if report.up_to_date else 'built'}")
-    typer.echo(
-        f"  duration {clock(report.duration_ms)}, {report.chapters} chapters, "
-        f"{report.size_bytes / 1e6:.1f} MB ({bitrate} kbps CBR)"
-    )
     voices_line = ", ".join(f"{tag} {value:.1f}" for tag, value in report.voice_lufs.items())
-    typer.echo(
-        f"  loudness {loud.integrated_lufs:.1f} LUFS, true peak {loud.true_peak_dbtp:.1f} dBTP "
-        f"(measured on the MP3); voices {voices_line} LUFS"
-    )
     work = (
         "no synthesis or encoding"
         if report.up_to_date
         else (f"{report.synthesized} clips synthesized, {report.encodes} of {report.parts} parts encoded")
     )
-    typer.echo(f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}")
+    lines = [
+        f"{report.mp3}: {'up to date, nothing to do' if report.up_to_date else 'built'}",
+        f"  duration {clock(report.duration_ms)}, {report.chapters} chapters, "
+        f"{report.size_bytes / 1e6:.1f} MB ({bitrate} kbps CBR)",
+        f"  loudness {loud.integrated_lufs:.1f} LUFS, true peak {loud.true_peak_dbtp:.1f} dBTP "
+        f"(measured on the MP3); voices {voices_line} LUFS",
+        f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}",
+    ]
+    return lines, [f"notice: {notice}" for notice in report.notices]
+
+
+def _inputs(episodes: list[Episode], out: Path, from_folder: bool) -> tuple[set[Path], set[Path]]:
+    """What a build of ``episodes`` into ``out`` reads besides the engines and OUT itself: each script, the
+    show file beside it and its cover (by content), the show's file and image; and the folder the scripts
+    were found in, when they were (a new script there is built too)."""
+    from ..build.show import SHOW_FILE, show_episodes, show_metadata
+    from ..publish.package import show_image
+
+    files: set[Path] = set()
+    for episode in episodes:
+        assert episode.path is not None
+        files |= {episode.path, episode.path.parent / SHOW_FILE}
+        if episode.metadata.cover:
+            files.add(episode.path.parent / episode.metadata.cover)
+    show = show_metadata(out, show_episodes(out))
+    files |= {path for path in (show.path, show_image(show)) if path is not None}
+    return files, {Path("script")} if from_folder else set()
 
 
 def _verify_line(episode: Episode, out: Path, profile: str, cache_dir: Path | None) -> None:

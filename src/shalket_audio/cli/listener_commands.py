@@ -14,7 +14,7 @@ from ..errors import InputError
 if TYPE_CHECKING:
     pass
 
-from .app import (
+from .base import (
     app,
     handles_errors,
 )

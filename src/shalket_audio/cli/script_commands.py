@@ -16,7 +16,7 @@ from ..script import Episode, load_script, serialize_script
 if TYPE_CHECKING:
     pass
 
-from .app import (
+from .base import (
     app,
     handles_errors,
 )

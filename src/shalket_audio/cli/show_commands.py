@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ..lock import output_lock
-from .app import app, handles_errors
+from .base import app, handles_errors
 
 
 @app.command("remove")

@@ -16,7 +16,7 @@ from ..voices.defaults import DEFAULT_PROFILE
 if TYPE_CHECKING:
     from ..synth import SynthesisResult
 
-from .app import (
+from .base import (
     CacheDirOption,
     JobsOption,
     VoicesOption,
