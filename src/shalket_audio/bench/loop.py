@@ -4,7 +4,7 @@ Measures, in one run on this machine, with the committed episode's clips cached:
 
 - under ``build --watch`` (one long-lived process, engines warm), from the moment the edited script is
   saved to the moment the watch prints that it is watching again (MP3, tags, timeline and listener files
-  in place): edits whose clips are all cached, each kind on its own (a pause, whose chapter is encoded again;
+  in place): edits whose clips are all cached, each kind on its own (a pause, whose part is encoded again;
   a chapter title; an undo), and edits that need one new short clip from each voice;
 - without ``--watch`` (a fresh ``shalket-audio build`` process each, taking over the Kokoro worker the last
   build left lingering), a one-segment edit per voice and the no-op rebuild;
@@ -134,7 +134,7 @@ def _title_edit(text: str, n: int) -> str:
 _PHRASES = ("said the reporter", "as we heard", "in the end", "that winter", "they told us", "once again")
 _RUN = random.SystemRandom().randrange(100, 999)
 _WORDS = tuple(f"{phrase} {_RUN}" for phrase in _PHRASES)
-#: Pause lengths no earlier run left encoded in the parts cache: each pause edit encodes its chapter again.
+#: Pause lengths no earlier run left encoded in the parts cache: each pause edit encodes its part again.
 _PAUSES = random.SystemRandom().sample(range(1005, 2995, 10), ROUNDS)
 
 
@@ -196,6 +196,9 @@ def _plain(script: Path, out: Path, env: dict[str, str], original: str) -> dict[
         save_as_editor(script, original)
         _timed_command(build, env)
     figures["noop"] = _spread([_timed_command(build, env) for _ in range(NOOP_ROUNDS)])
+    # The same no-op with the replay off: what it costs whenever the replay's record does not hold.
+    full = dict(env, SHALKET_REPLAY="0")
+    figures["noop_full"] = _spread([_timed_command(build, full) for _ in range(NOOP_ROUNDS // 2)])
     return figures
 
 
@@ -266,6 +269,12 @@ def loop_rows(figures: dict[str, Any]) -> list[tuple[str, str, str]]:
         row("build: edit interviewer segment", "edit_interviewer", "edit_s"),
         row("build: edit zhanar segment", "edit_zhanar", "edit_s"),
         row("build: no-op", "noop", "noop_s"),
+        (
+            "build: no-op, replay off",
+            f"{loop['noop_full']['median_s']} s",
+            f"{loop['noop_full']['min_s']}-{loop['noop_full']['max_s']} s over {len(loop['noop_full']['runs_s'])}; "
+            "no target (SHALKET_REPLAY=0)",
+        ),
         row("say --watch: a new line", "say_warm", "say_warm_s"),
     ]
 
