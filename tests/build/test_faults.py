@@ -49,9 +49,13 @@ def run(fault: str, path: Path, out: Path, cache: Path, *args: str, seed: int = 
     )
 
 
+#: Not outputs: the lock, and the replay record every build deletes as it starts (``cli/replay.py``).
+NOT_OUTPUTS = (".shalket-audio.lock", ".shalket-audio.replay.json")
+
+
 def snapshot(out: Path) -> dict[str, bytes]:
-    """Every output a listener or the next build reads (the lock file aside)."""
-    return {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.name != ".shalket-audio.lock"}
+    """Every output a listener or the next build reads."""
+    return {p.name: p.read_bytes() for p in out.iterdir() if p.is_file() and p.name not in NOT_OUTPUTS}
 
 
 def leftovers(out: Path) -> list[str]:
@@ -100,6 +104,7 @@ def test_sigkill_then_rerun_completes_from_the_cache(
     path, out, cache = setup(baseline, tmp_path, point.split("-")[1].title())
     killed = run(point, path, out, cache)
     assert killed.returncode == -9, killed.stderr
+    assert not (out / NOT_OUTPUTS[1]).exists(), "a killed build leaves no record for a replay to trust"
     if point == "kill-publish":
         # The new MP3 is in place, whole; its timeline and record are not, so the rerun redoes the rest.
         check_episode_mp3_only(out)

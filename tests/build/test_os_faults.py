@@ -37,7 +37,7 @@ def snapshot(out: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(out)): p.read_bytes()
         for p in out.rglob("*")
-        if p.is_file() and p.name != ".shalket-audio.lock"
+        if p.is_file() and p.name not in (".shalket-audio.lock", ".shalket-audio.replay.json")  # not outputs
     }
 
 

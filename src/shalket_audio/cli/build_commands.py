@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -116,7 +115,7 @@ def build_command(
         episodes, unchanged = _build_all(paths, settings, force)
         if not verify:
             files, folders = _inputs(episodes, out, from_folder=not scripts)
-            replay.remember(sys.argv[1:], out, files, folders, *unchanged)
+            replay.remember(out, files, folders, *unchanged)
         return
     from ..build.watch import watch_builds
     from ..synth import ClipCache

@@ -34,6 +34,9 @@ RECORD_VERSION = 1
 _NEVER = {"--watch", "--force", "--verify", "--help", "-h", "--version", "--"}
 _PACKAGE = Path(__file__).resolve().parents[1]
 _ELAPSED = re.compile(r"^  \d+\.\ds: (.* clips from the cache, no synthesis or encoding)$")
+#: The command line ``replayed`` was asked about and could not answer: the one the command now runs, and the
+#: only one ``remember`` records (a build called another way, say from a test's CliRunner, records nothing).
+_running: list[list[str]] = []
 
 
 def out_folder(argv: list[str]) -> Path | None:
@@ -57,10 +60,11 @@ def out_folder(argv: list[str]) -> Path | None:
 def replayed(argv: list[str]) -> bool:
     """Print what a no-op ``build`` would, if the record in OUT still holds; False to run the command."""
     started = time.perf_counter()
-    if os.environ.get("SHALKET_REPLAY") == "0":
-        return False
     out = out_folder(argv)
     if out is None:
+        return False
+    _running[:] = [list(argv)]
+    if os.environ.get("SHALKET_REPLAY") == "0":
         return False
     try:
         record = json.loads((out / RECORD_NAME).read_text(encoding="utf-8"))
@@ -85,13 +89,12 @@ def forget(out: Path) -> None:
         (out / RECORD_NAME).unlink()
 
 
-def remember(
-    argv: list[str], out: Path, files: Iterable[Path], folders: Iterable[Path], stdout: list[str], stderr: list[str]
-) -> None:
+def remember(out: Path, files: Iterable[Path], folders: Iterable[Path], stdout: list[str], stderr: list[str]) -> None:
     """Record, in OUT, what the same command prints when nothing changed (``stdout``, ``stderr``), for these
     inputs (``files`` by content, ``folders`` by time); called with OUT's lock held, after the build."""
-    if out_folder(argv) is None:
+    if not _running or out_folder(_running[0]) != out:
         return
+    argv = _running[0]
     names = sorted({str(path.resolve()) for path in files})
     folder_names = sorted({str(path.resolve()) for path in folders})
     record: dict[str, Any] = {
