@@ -134,3 +134,32 @@ def test_the_warm_up_warms_what_a_lone_request_uses() -> None:
     registry.register(fake)
     warm_up([(registry.engine("fake"), VoiceRef("fake", "a"))])
     assert fake.expected == [1] and fake.calls == [WARM_UP_TEXT]
+
+
+def test_read_clips_loads_what_the_first_edit_would(tmp_path: Path) -> None:
+    """After the watch's first build (a no-op, say), every cached clip is checked and its analysis read now,
+    not on the first save."""
+    from conftest import FakeEngine
+    from shalket_audio.audio import clips
+    from shalket_audio.audio.timeline import Pacing
+    from shalket_audio.build.watch import read_clips
+    from shalket_audio.script import parse_script
+    from shalket_audio.synth import ClipCache, cast, plan_episode, synthesize_episode
+    from shalket_audio.voices import Registry
+
+    text = SCRIPT.replace("piper:en_US-joe-medium", "fake:a").replace("kokoro:af_heart", "fake:b") % ("Hi.", "Yes.")
+    episode = parse_script(text, path=tmp_path / "t.md")
+    registry = Registry()
+    registry.register(FakeEngine())
+    synthesize_episode(episode, cast(episode, "local", registry), ClipCache(tmp_path / "cache"))
+    for chunk in (c for chunks in plan_episode(episode, cast(episode, "local", registry)).chunks for c in chunks):
+        clip = ClipCache(tmp_path / "cache").get("fake", chunk.key)
+        assert clip is not None
+        clips.measure_clip(clip, Pacing.from_episode(episode), ClipCache(tmp_path / "cache").prepared)
+    clips._ANALYSES.clear()  # as in a new watch process
+
+    cache = ClipCache(tmp_path / "cache")
+    read_clips([episode], "local", registry, cache)
+    keys = {c.key for chunks in plan_episode(episode, cast(episode, "local", registry)).chunks for c in chunks}
+    assert set(cache._verified) == keys and len(keys) == 4
+    assert len({path for path, _, _ in clips._ANALYSES}) == 4

@@ -13,11 +13,15 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ShalketError, from_os_error
-from ..script import load_script
+from ..script import Episode, load_script
 from ..voices import Engine, Registry, VoiceRef
 from .show import SHOW_FILE
+
+if TYPE_CHECKING:
+    from ..synth import ClipCache
 
 #: Milliseconds without a further change before a burst of writes (an editor's save) counts as one save.
 SETTLE_MS = 30
@@ -97,11 +101,11 @@ def watch_builds(
             registry.engine(name).release()
 
 
-def warm_up(voices: Iterable[tuple[Engine, VoiceRef]]) -> None:
+def warm_up(voices: Iterable[tuple[Engine, VoiceRef]], also: Callable[[], None] | None = None) -> None:
     """Start the engines' workers now with a throwaway line, all at once, and wait for them: the first
     edit's new clip should not pay for an engine's start-up (Kokoro: about 2 s) when the first build needed no
     synthesis.  Only local engines that keep something warm (workers, a model) are started; a failure is left
-    for the real synthesis to report."""
+    for the real synthesis to report.  ``also`` runs beside them (``read_clips``)."""
     chosen = {
         (engine.name, str(voice)): (engine, voice)
         for engine, voice in voices
@@ -115,10 +119,29 @@ def warm_up(voices: Iterable[tuple[Engine, VoiceRef]]) -> None:
 
     threads = [threading.Thread(target=run, args=pair, daemon=True) for pair in chosen.values()]
     threads.append(threading.Thread(target=_preload, daemon=True))
+    if also is not None:
+        threads.append(threading.Thread(target=also, daemon=True))
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()  # Ctrl-C still interrupts this wait: the workers are then killed
+
+
+def read_clips(episodes: Iterable[Episode], profile: str, registry: Registry, cache: ClipCache) -> None:
+    """What the first edit's build reads and a no-op build does not: each cached clip looked up and checked,
+    and its analysis loaded (both are kept for the process), so the first edit is as quick as the next."""
+    from ..audio.clips import measure_clip
+    from ..audio.timeline import Pacing
+    from ..synth import cast, plan_episode
+
+    with contextlib.suppress(ShalketError, OSError):  # a problem here is the next build's to report
+        for episode in episodes:
+            pacing = Pacing.from_episode(episode)
+            for chunks in plan_episode(episode, cast(episode, profile, registry)).chunks:
+                for chunk in chunks:
+                    clip = cache.get(chunk.casting.engine.name, chunk.key)
+                    if clip is not None:
+                        measure_clip(clip, pacing, cache.prepared)
 
 
 def _preload() -> None:

@@ -130,11 +130,14 @@ def build_command(
     def rebuild() -> None:
         episodes, _ = _build_all(paths, settings, forced.pop() if forced else False, registry, cache)
         if not warmed:
-            from ..build.watch import warm_up
+            from ..build.watch import read_clips, warm_up
             from ..synth import cast
 
             warmed.append(True)
-            warm_up((c.engine, c.voice) for e in episodes for c in cast(e, settings.voices, registry).values())
+            warm_up(
+                ((c.engine, c.voice) for e in episodes for c in cast(e, settings.voices, registry).values()),
+                also=lambda: read_clips(episodes, settings.voices, registry, cache),
+            )
 
     def ready(files: set[Path]) -> None:
         typer.echo(f"watching {len(files)} files for changes (Ctrl-C to stop)…")
