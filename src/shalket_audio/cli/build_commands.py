@@ -12,7 +12,7 @@ import typer
 
 from ..audio import DEFAULT_BITRATE
 from ..audio.timeline import clock
-from ..errors import InputError
+from ..errors import InputError, ShalketError
 from ..lock import DEFAULT_WAIT_S, output_lock
 from ..script import Episode, load_script
 from ..voices.defaults import DEFAULT_PROFILE
@@ -114,7 +114,10 @@ def build_command(
     if not watch:
         episodes, unchanged = _build_all(paths, settings, force)
         if not verify:
-            files, folders = _inputs(episodes, out, from_folder=not scripts)
+            try:
+                files, folders = _inputs(episodes, out, from_folder=not scripts)
+            except (ShalketError, OSError):
+                return  # the build is done; without a record the next one simply runs in full
             replay.remember(out, files, folders, *unchanged)
         return
     from ..build.watch import watch_builds

@@ -76,10 +76,11 @@ def replayed(argv: list[str]) -> bool:
     except (OSError, ValueError, KeyError, TypeError, AttributeError, BlockingIOError):
         return False
     elapsed = time.perf_counter() - started
-    for line in record["stderr"]:
-        print(line, file=sys.stderr)
-    for line in record["stdout"]:
-        print(_ELAPSED.sub(lambda m: f"  {elapsed:.1f}s: {m.group(1)}", line))
+    with contextlib.suppress(BrokenPipeError):  # `shalket-audio build | head -1`: the rest goes unread
+        for line in record["stderr"]:
+            print(line, file=sys.stderr)
+        for line in record["stdout"]:
+            print(_ELAPSED.sub(lambda m: f"  {elapsed:.1f}s: {m.group(1)}", line), flush=True)
     return True
 
 
