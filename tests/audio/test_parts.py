@@ -164,3 +164,20 @@ def test_the_timeline_moves_each_clip_by_its_parts_offset() -> None:
     assert [(s.start_ms, s.end_ms) for s in shifted.segments] == [(500, 9_000), (10_526, 19_052), (21_078, 29_078)]
     assert [(c.start_ms, c.end_ms) for c in shifted.segments[1].chunks] == [(10_526, 14_026), (14_272, 19_052)]
     assert [(c.start_ms, c.end_ms) for c in shifted.chapters] == [(0, 20_078), (20_078, 30_100)]
+
+
+def test_a_clip_ending_where_the_next_part_starts_keeps_its_own_parts_offset() -> None:
+    """A chapter with no closing silence: its last clip ends on the next part's first sample."""
+    chunk = TimedChunk("End.", 1_000, 5_000)
+    timeline = Timeline(
+        9_000,
+        (TimedChapter(0, "One", 0, 5_000), TimedChapter(1, "Two", 5_000, 9_000)),
+        (
+            TimedSegment(0, 0, "host", "End.", 1_000, 5_000, (chunk,)),
+            TimedSegment(1, 1, "host", "Next.", 5_000, 8_000, ()),
+        ),
+        {"host": "Host"},
+    )
+    shifted = timeline.shifted((0, 5_000), (0, 40), 9_040)
+    assert [(s.start_ms, s.end_ms) for s in shifted.segments] == [(1_000, 5_000), (5_040, 8_040)]
+    assert [(c.start_ms, c.end_ms) for c in shifted.segments[0].chunks] == [(1_000, 5_000)]

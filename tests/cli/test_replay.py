@@ -106,6 +106,63 @@ def test_a_failed_build_leaves_no_record(project: tuple[Path, Path, dict[str, st
     assert "typer loaded: True" in _build(script, out, env).stderr
 
 
+#: The runner, with a save of the script landing while the build runs (after it read the script).
+SAVED_DURING = RUNNER.replace(
+    "try:\n",
+    "import pathlib\nfrom shalket_audio.cli import build_commands\nbuild = build_commands._build_all\n"
+    "def saved_during(*args, **kwargs):\n"
+    "    result = build(*args, **kwargs)\n"
+    "    script = pathlib.Path(sys.argv[2])\n"
+    "    script.write_text(script.read_text() + 'zhanar: Saved while it built.\\n')\n"
+    "    return result\n"
+    "build_commands._build_all = saved_during\n"
+    "try:\n",
+)
+
+
+def test_a_save_during_the_build_leaves_no_record(project: tuple[Path, Path, dict[str, str]]) -> None:
+    script, out, env = project
+    assert _build(script, out, env).returncode == 0
+    command = [sys.executable, "-c", SAVED_DURING, "build", str(script), "--out", str(out), "--bitrate", "64"]
+    during = subprocess.run(command, capture_output=True, text=True, env=env, check=False, cwd=script.parent)
+    assert during.returncode == 0 and "quick.mp3: built" in during.stdout, during.stderr
+    assert not (out / RECORD_NAME).exists(), "what was built is not what the script says now"
+    after = _build(script, out, env, "--bitrate", "64")
+    assert "quick.mp3: built" in after.stdout and "typer loaded: True" in after.stderr, after.stdout
+
+
+def test_another_episodes_cover_changing_runs_the_build_in_full(
+    project: tuple[Path, Path, dict[str, str]],
+) -> None:
+    from PIL import Image
+
+    script, out, env = project
+    other = script.with_name("other.md")
+    other.write_text(SCRIPT.replace("title: Quick", "title: Other\ncover: other.jpg"), encoding="utf-8")
+    Image.new("RGB", (1400, 1400), (200, 30, 30)).save(other.with_name("other.jpg"), quality=90)
+    assert _build(other, out, env).returncode == 0
+    assert _build(script, out, env).returncode == 0
+    assert "typer loaded: False" in _build(script, out, env).stderr
+    Image.new("RGB", (1400, 1400), (30, 30, 200)).save(other.with_name("other.jpg"), quality=90)
+    again = _build(script, out, env)
+    assert "typer loaded: True" in again.stderr and "published" in again.stdout, again.stdout
+
+
+def test_the_voice_files_a_script_names_are_inputs(project: tuple[Path, Path, dict[str, str]]) -> None:
+    from shalket_audio.cli.build_commands import _inputs
+    from shalket_audio.script import parse_script
+
+    script, out, env = project
+    assert _build(script, out, env).returncode == 0
+    voiced = SCRIPT.replace(
+        "['flite:slt']}}\n---", "['piper:/models/me.onnx', 'kokoro:af_heart:model=~/k.onnx']}}\n---"
+    )
+    episode = parse_script(voiced, path=script)
+    files, folders = _inputs([episode], out, from_folder=False)
+    expected = {Path("/models/me.onnx"), Path("/models/me.onnx.json"), Path("~/k.onnx").expanduser()}
+    assert expected <= files and script in files and not folders
+
+
 @pytest.mark.parametrize(
     ("argv", "out"),
     [

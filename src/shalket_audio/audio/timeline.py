@@ -108,6 +108,10 @@ class Timeline:
         def offset(at_ms: int) -> int:
             return offsets_ms[bisect.bisect_right(part_starts_ms, at_ms) - 1]
 
+        def offset_of_end(at_ms: int) -> int:
+            # An end on a part's start (a chapter with no closing silence) ends the part before it.
+            return offsets_ms[max(0, bisect.bisect_left(part_starts_ms, at_ms) - 1)]
+
         chapters = tuple(
             replace(c, start_ms=c.start_ms + offset(c.start_ms) if c.index else 0, end_ms=0) for c in self.chapters
         )
@@ -119,10 +123,10 @@ class Timeline:
         def later(s: TimedSegment) -> TimedSegment:
             # A long segment's clips may lie in different parts: each clip moves by its own part's offset.
             chunks = tuple(
-                replace(c, start_ms=c.start_ms + offset(c.start_ms), end_ms=c.end_ms + offset(c.start_ms))
+                replace(c, start_ms=c.start_ms + offset(c.start_ms), end_ms=c.end_ms + offset_of_end(c.end_ms))
                 for c in s.chunks
             )
-            start, end = s.start_ms + offset(s.start_ms), s.end_ms + offset(s.end_ms)
+            start, end = s.start_ms + offset(s.start_ms), s.end_ms + offset_of_end(s.end_ms)
             return replace(s, start_ms=start, end_ms=end, chunks=chunks)
 
         segments = tuple(later(s) for s in self.segments)

@@ -27,8 +27,11 @@ def main() -> None:
     """The ``shalket-audio`` command."""
     from .replay import replayed
 
-    if replayed(sys.argv[1:]):
-        return
+    try:
+        if replayed(sys.argv[1:]):
+            return
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None  # Ctrl-C before typer's handler is in place: quietly, as after it
     from .base import main as run
 
     __getattr__("app")  # every command registered

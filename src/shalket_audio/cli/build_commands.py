@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -112,13 +113,22 @@ def build_command(
     paths = default_scripts(scripts)
     settings = _Settings(out, voices, jobs, bitrate, cache_dir, base_url, verify)
     if not watch:
-        episodes, unchanged = _build_all(paths, settings, force)
-        if not verify:
+        before: dict[str, str] = {}
+
+        def read(episodes: list[Episode]) -> None:
+            with contextlib.suppress(ShalketError, OSError):  # unreadable: no record this time
+                before.update(replay.input_state(*_inputs(episodes, out, from_folder=not scripts)))
+
+        episodes, unchanged = _build_all(paths, settings, force, on_read=read)
+        if not verify and before:
             try:
-                files, folders = _inputs(episodes, out, from_folder=not scripts)
+                after = replay.input_state(*_inputs(episodes, out, from_folder=not scripts))
             except (ShalketError, OSError):
                 return  # the build is done; without a record the next one simply runs in full
-            replay.remember(out, files, folders, *unchanged)
+            # Nothing read was saved again while the build ran (what only the build's end names, a new show's
+            # image, say, is as it was read then).
+            if all(after.get(key) == value for key, value in before.items()):
+                replay.remember(out, after, unchanged)
         return
     from ..build.watch import watch_builds
     from ..synth import ClipCache
@@ -165,10 +175,12 @@ def _build_all(
     force: bool,
     registry: Registry | None = None,
     cache: ClipCache | None = None,
-) -> tuple[list[Episode], tuple[list[str], list[str]]]:
+    on_read: Callable[[list[Episode]], None] | None = None,
+) -> tuple[list[Episode], list[tuple[str, str]]]:
     """Every script built and then published together; with ``registry`` (a watch), engines stay warm, and
-    ``cache`` keeps what it has checked.  The episodes built, and what the same command prints (stdout,
-    stderr) when run again with nothing changed."""
+    ``cache`` keeps what it has checked; ``on_read`` hears of the episodes once read, before any is built.
+    The episodes built, and what the same command prints (("out" or "err", line), in order) when run again
+    with nothing changed."""
     from ..build import build_episode, check_names, publish_built
     from ..synth import ClipCache
 
@@ -177,7 +189,10 @@ def _build_all(
     out = settings.out
     built = []
     # Every script is read, and every name checked against the others and the show, before anything is built.
-    for episode in check_names(out, [load_script(path) for path in paths]):
+    episodes = check_names(out, [load_script(path) for path in paths])
+    if on_read is not None:
+        on_read(list(episodes))
+    for episode in episodes:
         report = with_progress(
             episode,
             lambda show, stage, episode=episode: build_episode(
@@ -200,26 +215,20 @@ def _build_all(
             _verify_line(episode, out, settings.voices, settings.cache_dir)
         built.append((episode, report))
     published = publish_built(out, built, settings.base_url)
-    listeners = _published(out, settings.base_url, None if published.up_to_date else len(published.files))
-    _echo((listeners, []))
-    unchanged: tuple[list[str], list[str]] = ([], [])
+    _echo(_published(out, settings.base_url, None if published.up_to_date else len(published.files)))
+    unchanged: list[tuple[str, str]] = []
     for _, report in built:
         nothing = replace(report, up_to_date=True, cache_hits=report.clips, synthesized=0, encodes=0, elapsed=0.0)
-        lines, notices = _summary(nothing, settings.bitrate)
-        unchanged[0].extend(lines)
-        unchanged[1].extend(notices)
-    unchanged[0].extend(_published(out, settings.base_url, None))
-    return [episode for episode, _ in built], unchanged
+        unchanged += _summary(nothing, settings.bitrate)
+    return [episode for episode, _ in built], unchanged + _published(out, settings.base_url, None)
 
 
-def _echo(lines: tuple[list[str], list[str]]) -> None:
-    for line in lines[1]:
-        typer.echo(line, err=True)
-    for line in lines[0]:
-        typer.echo(line)
+def _echo(lines: list[tuple[str, str]]) -> None:
+    for stream, line in lines:
+        typer.echo(line, err=stream == "err")
 
 
-def _published(out: Path, base_url: str | None, files: int | None) -> list[str]:
+def _published(out: Path, base_url: str | None, files: int | None) -> list[tuple[str, str]]:
     """What publishing printed: ``files`` written, or None when the listener files were up to date."""
     if files is None:
         lines = [f"listener files in {out}/ are up to date"]
@@ -227,11 +236,11 @@ def _published(out: Path, base_url: str | None, files: int | None) -> list[str]:
         lines = [f"published {files} files for listeners in {out}/ (index.html, feed.xml, chapters, transcripts)"]
     if base_url is None:
         lines.append("  the feed's URLs are relative: pass --base-url https://… (where OUT is served) to publish it")
-    return lines
+    return [("out", line) for line in lines]
 
 
-def _summary(report: BuildReport, bitrate: int) -> tuple[list[str], list[str]]:
-    """An episode's lines after its build (stdout), and its notices (stderr)."""
+def _summary(report: BuildReport, bitrate: int) -> list[tuple[str, str]]:
+    """An episode's lines after its build: its notices (stderr), then its summary (stdout)."""
     loud = report.loudness
     voices_line = ", ".join(f"{tag} {value:.1f}" for tag, value in report.voice_lufs.items())
     work = (
@@ -247,24 +256,36 @@ def _summary(report: BuildReport, bitrate: int) -> tuple[list[str], list[str]]:
         f"(measured on the MP3); voices {voices_line} LUFS",
         f"  {report.elapsed:.1f}s: {report.cache_hits}/{report.clips} clips from the cache, {work}",
     ]
-    return lines, [f"notice: {notice}" for notice in report.notices]
+    return [("err", f"notice: {notice}") for notice in report.notices] + [("out", line) for line in lines]
 
 
 def _inputs(episodes: list[Episode], out: Path, from_folder: bool) -> tuple[set[Path], set[Path]]:
-    """What a build of ``episodes`` into ``out`` reads besides the engines and OUT itself: each script, the
-    show file beside it and its cover (by content), the show's file and image; and the folder the scripts
-    were found in, when they were (a new script there is built too)."""
+    """What a build of ``episodes`` into ``out`` reads besides the engines and OUT itself, by content: each
+    script, the show file beside it and the voice files it names; every show episode's cover; the show's
+    file and image.  By stat: the folder the scripts were found in, when they were (a new script there is
+    built too)."""
     from ..build.show import SHOW_FILE, show_episodes, show_metadata
     from ..publish.package import show_image
+    from ..voices import VoiceRef
 
+    listed = show_episodes(out)
     files: set[Path] = set()
     for episode in episodes:
         assert episode.path is not None
         files |= {episode.path, episode.path.parent / SHOW_FILE}
-        if episode.metadata.cover:
+        for speaker in episode.speakers:
+            for spec in (spec for specs in speaker.voices.values() for spec in specs):
+                voice = VoiceRef.parse(spec)
+                for named in (voice.voice, *(o.partition("=")[2] for o in voice.options)):
+                    if "/" in named or named.startswith("~"):  # a file of the producer's own
+                        path = Path(named).expanduser()
+                        files |= {path, path.with_name(path.name + ".json")}  # Piper's config beside its model
+    for episode in [*episodes, *(e.episode for e in listed)]:
+        if episode.metadata.cover and episode.path is not None:
             files.add(episode.path.parent / episode.metadata.cover)
-    show = show_metadata(out, show_episodes(out))
-    files |= {path for path in (show.path, show_image(show)) if path is not None}
+    with contextlib.suppress(InputError):  # before a new show's first build: no show yet
+        show = show_metadata(out, listed)
+        files |= {path for path in (show.path, show_image(show)) if path is not None}
     return files, {Path("script")} if from_folder else set()
 
 

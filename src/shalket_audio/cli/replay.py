@@ -1,14 +1,16 @@
 """A ``build`` with nothing to do, answered before the rest of the CLI loads.
 
 Each successful ``build`` (not ``--watch``, ``--force`` or ``--verify``) leaves in OUT what the same
-command would print next time, now that there is nothing left to do, with a fingerprint of everything
-that decides it: the command line, the working folder, the ``SHALKET_*`` variables, HOME and PATH, this
-Python and the folders it imports from, this package's files, the scripts and every file they name (by
-content), the folders of PATH and the scripts' folder (by time), and every file in OUT (by size and time).
-The next ``shalket-audio build`` computes the fingerprint with the standard library alone and, when it
-matches, prints those lines: about 0.05 s, where loading typer, YAML and the build takes 0.3 s.  Any
-difference or doubt (another build holding OUT's lock, a file that cannot be read, ``SHALKET_REPLAY=0``)
-and the command runs as usual, so the answer is always the one a full run would give.
+command would print next time, now that there is nothing left to do, with what decides it: the command
+line, the working folder, the ``SHALKET_*`` variables, HOME and PATH, this Python and the folders it imports
+from; what the build read (the scripts, the show file, every episode's cover and the voice files the
+scripts name, by content, taken before and after the build, which records nothing if they moved in
+between; the scripts' folder by its stat); and, by stat (size, modification and change time, inode), this
+package's files, the folders on PATH and the programs a build runs from them, and every file in OUT.  The
+next ``shalket-audio build`` checks all that with the standard library alone and, when it holds, prints
+those lines: about 0.06 s, where loading typer, YAML and the build takes 0.3 s.  Any difference or doubt
+(another build holding OUT's lock, a file that cannot be read, ``SHALKET_REPLAY=0``) and the command runs
+as usual, so the answer is always the one a full run would give.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from ..fileio import atomic_write_text
 from ..lock import LOCK_NAME
 
 RECORD_NAME = ".shalket-audio.replay.json"
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 #: Options that change what a build does beyond its inputs, or print something else: never replayed.
 _NEVER = {"--watch", "--force", "--verify", "--help", "-h", "--version", "--"}
 _PACKAGE = Path(__file__).resolve().parents[1]
@@ -70,17 +72,22 @@ def replayed(argv: list[str]) -> bool:
         record = json.loads((out / RECORD_NAME).read_text(encoding="utf-8"))
         if record.get("version") != RECORD_VERSION or record.get("command") != _command(argv):
             return False
+        inputs = record["inputs"]
+        lines = [(str(stream), str(text)) for stream, text in record["lines"]]
         with _shared_lock(out):
-            if record.get("state") != _state(out, record["files"], record["folders"]):
+            if input_state(_named(inputs, "file"), _named(inputs, "folder")) != inputs:
                 return False
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, BlockingIOError):
+            if record.get("state") != _state(out):
+                return False
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
     elapsed = time.perf_counter() - started
-    with contextlib.suppress(BrokenPipeError):  # `shalket-audio build | head -1`: the rest goes unread
-        for line in record["stderr"]:
-            print(line, file=sys.stderr)
-        for line in record["stdout"]:
-            print(_ELAPSED.sub(lambda m: f"  {elapsed:.1f}s: {m.group(1)}", line), flush=True)
+    try:
+        for stream, text in lines:
+            text = _ELAPSED.sub(lambda m: f"  {elapsed:.1f}s: {m.group(1)}", text)
+            print(text, file=sys.stderr if stream == "err" else sys.stdout, flush=True)
+    except BrokenPipeError:  # `shalket-audio build | head -1`: the rest goes unread, and exit flushes nothing
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return True
 
 
@@ -90,25 +97,38 @@ def forget(out: Path) -> None:
         (out / RECORD_NAME).unlink()
 
 
-def remember(out: Path, files: Iterable[Path], folders: Iterable[Path], stdout: list[str], stderr: list[str]) -> None:
-    """Record, in OUT, what the same command prints when nothing changed (``stdout``, ``stderr``), for these
-    inputs (``files`` by content, ``folders`` by time); called with OUT's lock held, after the build."""
+def input_state(files: Iterable[Path | str], folders: Iterable[Path | str]) -> dict[str, str]:
+    """What a build read, as it is now: each file by content (or absent), each folder by its stat.  The build
+    command takes it before and after building and records only if nothing moved in between."""
+    state = {}
+    for name in sorted({str(Path(path).resolve()) for path in files}):
+        try:
+            state[f"file:{name}"] = hashlib.sha256(Path(name).read_bytes()).hexdigest()
+        except FileNotFoundError:
+            state[f"file:{name}"] = "absent"
+    for name in sorted({str(Path(path).resolve()) for path in folders}):
+        state[f"folder:{name}"] = _stamp(name)
+    return state
+
+
+def remember(out: Path, inputs: dict[str, str], lines: list[tuple[str, str]]) -> None:
+    """Record, in OUT, what the same command prints when nothing changed (``lines``: ("out" or "err", text)
+    in order), for ``inputs`` (``input_state``); called with OUT's lock held, after the build."""
     if not _running or out_folder(_running[0]) != out:
         return
-    argv = _running[0]
-    names = sorted({str(path.resolve()) for path in files})
-    folder_names = sorted({str(path.resolve()) for path in folders})
-    record: dict[str, Any] = {
-        "version": RECORD_VERSION,
-        "command": _command(argv),
-        "files": names,
-        "folders": folder_names,
-        "stdout": stdout,
-        "stderr": stderr,
-    }
-    record["state"] = _state(out, names, folder_names)
     with contextlib.suppress(OSError):  # a record is only a shortcut: without one, the next build runs in full
+        record = {
+            "version": RECORD_VERSION,
+            "command": _command(_running[0]),
+            "inputs": inputs,
+            "lines": lines,
+            "state": _state(out),
+        }
         atomic_write_text(out / RECORD_NAME, json.dumps(record, ensure_ascii=False))
+
+
+def _named(inputs: dict[str, str], kind: str) -> list[str]:
+    return [key.partition(":")[2] for key in inputs if key.partition(":")[0] == kind]
 
 
 def _command(argv: list[str]) -> str:
@@ -122,17 +142,19 @@ def _command(argv: list[str]) -> str:
     return hashlib.sha256(json.dumps(material).encode()).hexdigest()
 
 
-def _state(out: Path, files: list[str], folders: list[str]) -> str:
-    """Everything the answer depends on that can change between two runs of one command."""
+#: Programs a build may run, found on PATH: one replaced in place leaves its folder's time as it was.
+_TOOLS = ("ffmpeg", "ffprobe", "espeak-ng", "espeak", "flite")
+
+
+def _state(out: Path) -> str:
+    """Everything else the answer depends on that can change between two runs of one command."""
     digest = hashlib.sha256()
-    for name in files:
-        try:
-            digest.update(f"{name}\0{hashlib.sha256(Path(name).read_bytes()).hexdigest()}\n".encode())
-        except FileNotFoundError:
-            digest.update(f"{name}\0absent\n".encode())
     path_folders = os.environ.get("PATH", "").split(os.pathsep)
-    for name in [*folders, *path_folders, *sys.path]:
+    for name in [*path_folders, *sys.path]:
         digest.update(f"{name}\0{_stamp(name)}\n".encode())
+    for tool in _TOOLS:
+        found = next((os.path.join(f, tool) for f in path_folders if os.path.isfile(os.path.join(f, tool))), "")
+        digest.update(f"{tool}\0{found}\0{_stamp(found)}\n".encode())
     for folder, subfolders, names in os.walk(_PACKAGE):
         subfolders[:] = sorted(s for s in subfolders if s != "__pycache__")
         for name in sorted(names):
@@ -149,7 +171,8 @@ def _stamp(path: str) -> str:
         stat = os.stat(path)
     except OSError:
         return "absent"
-    return f"{stat.st_size}/{stat.st_mtime_ns}/{stat.st_ino}"
+    # The change time too: a tool that puts a file's modification time back cannot put that back.
+    return f"{stat.st_size}/{stat.st_mtime_ns}/{stat.st_ctime_ns}/{stat.st_ino}"
 
 
 @contextlib.contextmanager
