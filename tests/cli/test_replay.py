@@ -1,5 +1,6 @@
 """A build with nothing to do is answered from the record the last build left (``cli/replay.py``), without
-loading typer or the build, and only while everything it depends on is as it was."""
+loading typer or the build, and only while everything it depends on is as it was; without the record, the
+full no-op still loads no audio stack."""
 
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ RUNNER = (
     "import sys; from shalket_audio.cli import main; sys.argv = ['shalket-audio', *sys.argv[1:]]\n"
     "try:\n    main()\nfinally:\n    print('typer loaded:', 'typer' in sys.modules, file=sys.stderr)\n"
 )
+
+
+#: Modules the up-to-date path must not load (each costs tens of milliseconds to import).
+HEAVY = ("numpy", "scipy", "soxr", "pydub", "mutagen", "PIL", "rich", "webvtt", "onnxruntime", "piper")
 
 
 @pytest.fixture
@@ -183,3 +188,28 @@ def test_the_voice_files_a_script_names_are_inputs(project: tuple[Path, Path, di
 )
 def test_only_plain_builds_are_replayed(argv: list[str], out: Path | None) -> None:
     assert out_folder(argv) == out
+
+
+def test_the_full_no_op_imports_no_audio_stack(tmp_path: Path, isolated_cache: Path) -> None:
+    """The no-op taken whenever the replay does not hold (here SHALKET_REPLAY=0) loads only what deciding
+    "up to date" needs: not the audio stack, the listener files' renderers, the progress display or the
+    engines' runtimes (its time is mostly imports)."""
+    script, out = tmp_path / "quick.md", tmp_path / "out"
+    script.write_text(SCRIPT, encoding="utf-8")
+    env = dict(os.environ, SHALKET_CACHE_DIR=str(isolated_cache), SHALKET_REPLAY="0")
+    command = [sys.executable, "-X", "importtime", "-m", "shalket_audio", "build", str(script), "--out", str(out)]
+    first = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert first.returncode == 0 and "quick.mp3: built" in first.stdout, first.stderr
+    assert "numpy" in _imported(first.stderr), "the check itself sees what a real build loads"
+
+    again = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    assert again.returncode == 0, again.stderr
+    assert "up to date, nothing to do" in again.stdout and "listener files in" in again.stdout, again.stdout
+    loaded = _imported(again.stderr)
+    assert not [name for name in HEAVY if name in loaded], sorted(loaded & set(HEAVY))
+
+
+def _imported(importtime: str) -> set[str]:
+    """The top-level packages ``-X importtime`` saw imported."""
+    names = re.findall(r"^import time:\s+\d+ \|\s+\d+ \|\s*([\w.]+)$", importtime, re.MULTILINE)
+    return {name.split(".")[0] for name in names}
