@@ -14,7 +14,7 @@ import pytest
 from shalket_audio.audio.assemble import MIN_CUT_PAUSE_MS, MIN_PART_MS, _PartWriter
 from shalket_audio.audio.concat import join_parts
 from shalket_audio.audio.ffmpeg import ffmpeg_binary
-from shalket_audio.audio.master import MP3_FRAME, SAMPLE_RATE, _encode_part, encoded_frames, frame_fit
+from shalket_audio.audio.master import MP3_FRAME, SAMPLE_RATE, _encode_part, frame_fit
 from shalket_audio.audio.timeline import Pacing, TimedChapter, TimedChunk, TimedSegment, Timeline
 from shalket_audio.synth import Clip
 
@@ -27,6 +27,11 @@ def _speech(writer: _PartWriter, seconds: float, name: str = "a") -> None:
 
 def _silence_in(part: Any) -> int:
     return sum(step for step in part.steps if isinstance(step, int))
+
+
+def encoded_frames(samples: int) -> int:
+    """The frames ``frame_fit`` expects LAME to make of a part of ``samples``: ceil(samples / 1152) + 1."""
+    return -(-samples // MP3_FRAME) + 1
 
 
 def _samples(ms: int) -> int:

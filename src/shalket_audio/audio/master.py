@@ -78,16 +78,12 @@ class Mastered:
     sub_blocks: np.ndarray
 
 
-def encoded_frames(samples: int) -> int:
-    """The MP3 frames this ffmpeg's LAME makes of a part of ``samples``: its delay and padding come to the
-    length rounded up to whole frames, plus one frame (measured at every bitrate; a test checks it)."""
-    return -(-samples // MP3_FRAME) + 1
-
-
 def frame_fit(samples: int) -> int:
     """How many samples to leave out of the end of a part ``samples`` long so that, encoded, it plays for the
     whole number of frames nearest its length: a cut then lengthens its pause by nothing, give or take half
-    a frame (13 ms), and each part's audio still depends on its own content alone."""
+    a frame (13 ms), and each part's audio still depends on its own content alone.  This ffmpeg's LAME makes
+    n samples into ceil(n / 1152) + 1 frames (its delay and padding; measured at every bitrate, and
+    ``tests/audio/test_parts.py`` checks it), so a part of whole frames comes out one frame longer."""
     frames = max(2, round(samples / MP3_FRAME))
     return samples - (frames - 1) * MP3_FRAME
 

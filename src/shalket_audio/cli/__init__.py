@@ -34,16 +34,21 @@ def main() -> None:
         raise SystemExit(130) from None  # Ctrl-C before typer's handler is in place: quietly, as after it
     from .base import main as run
 
-    __getattr__("app")  # every command registered
+    _commands()
     run()
+
+
+def _commands() -> Any:
+    """The typer app, with every command module imported (each registers its commands on it)."""
+    for module in COMMAND_MODULES:
+        importlib.import_module(f"{__name__}.{module}")
+    from .base import app as typer_app
+
+    return typer_app
 
 
 def __getattr__(name: str) -> Any:
     if name == "app" or name in COMMAND_MODULES:
-        for module in COMMAND_MODULES:
-            importlib.import_module(f"{__name__}.{module}")
-        from .base import app as typer_app
-
-        globals()["app"] = typer_app
+        globals()["app"] = _commands()
         return globals()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -119,8 +119,8 @@ def build_command(
             with contextlib.suppress(ShalketError, OSError):  # unreadable: no record this time
                 before.update(replay.input_state(*_inputs(episodes, out, from_folder=not scripts)))
 
-        episodes, unchanged = _build_all(paths, settings, force, on_read=read)
-        if not verify and before:
+        episodes, unchanged = _build_all(paths, settings, force, on_read=None if verify else read)
+        if before:
             try:
                 after = replay.input_state(*_inputs(episodes, out, from_folder=not scripts))
             except (ShalketError, OSError):

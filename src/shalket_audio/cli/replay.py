@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..fileio import atomic_write_text
+from ..fileio import atomic_write_text, file_sha256
 from ..lock import LOCK_NAME
 
 RECORD_NAME = ".shalket-audio.replay.json"
@@ -103,7 +103,7 @@ def input_state(files: Iterable[Path | str], folders: Iterable[Path | str]) -> d
     state = {}
     for name in sorted({str(Path(path).resolve()) for path in files}):
         try:
-            state[f"file:{name}"] = hashlib.sha256(Path(name).read_bytes()).hexdigest()
+            state[f"file:{name}"] = file_sha256(Path(name))
         except FileNotFoundError:
             state[f"file:{name}"] = "absent"
     for name in sorted({str(Path(path).resolve()) for path in folders}):
