@@ -117,7 +117,8 @@ def _stored(clip: Clip, pacing: Pacing, store: Path | None, suffix: str) -> Path
     """Where ``store`` keeps what is made from ``clip`` under these trimming settings."""
     if store is None:
         return None
-    variant = hashlib.sha256(f"{pacing.trim_threshold_dbfs}/{pacing.trim_keep}/{SAMPLE_RATE}/1".encode()).hexdigest()
+    # The last field is the analysis's version: 2 since the energies come from the numpy K-weighting.
+    variant = hashlib.sha256(f"{pacing.trim_threshold_dbfs}/{pacing.trim_keep}/{SAMPLE_RATE}/2".encode()).hexdigest()
     return store / clip.path.stem[-16:] / f"{clip.path.stem}-{variant[:12]}.{suffix}"
 
 

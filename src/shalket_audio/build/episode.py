@@ -9,12 +9,10 @@ whose inputs are unchanged (``record.py``) does no synthesis or encoding at all.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -301,11 +299,9 @@ def _synthesize(
     from ..audio.clips import measure_clip
     from ..audio.cover import cover_jpeg
 
-    helper = ThreadPoolExecutor(max_workers=2, thread_name_prefix="prepare")  # numpy, soxr and scipy free the GIL
+    helper = ThreadPoolExecutor(max_workers=2, thread_name_prefix="prepare")  # numpy and soxr free the GIL
     cover_job = helper.submit(cover_jpeg, job.episode) if not job.episode.metadata.cover else None
     cover = cover_jpeg(job.episode) if cover_job is None else b""
-    # scipy.signal takes over a second to import; load it while the engines work.
-    threading.Thread(target=importlib.import_module, args=("scipy.signal",), daemon=True).start()
     jobs_by_path: dict[Path, Future[ClipStats]] = {}
 
     def prepare(clip: Clip) -> None:

@@ -145,11 +145,11 @@ def read_clips(episodes: Iterable[Episode], profile: str, registry: Registry, ca
 
 
 def _preload() -> None:
-    """What an edit's build uses and a no-op build never loads (numpy's filters, the encoder, the tags, the
+    """What an edit's build uses and a no-op build never loads (the resampler, the encoder, the tags, the
     listener files): loaded now, not on the first save."""
     import importlib
 
-    for module in ("scipy.signal", "mutagen.mp3", "soxr"):
+    for module in ("mutagen.mp3", "soxr"):
         importlib.import_module(module)
     from ..audio import assemble, clips, concat, cover, master, tags  # noqa: F401
     from ..publish import chapters, feed, package, page, transcripts  # noqa: F401
