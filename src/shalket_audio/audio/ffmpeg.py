@@ -35,10 +35,22 @@ def ffmpeg_binary() -> str:
         ) from None
 
 
-@functools.cache
+#: ffmpeg's version by binary: asked once per process, or told by ``remember_version``.
+_versions: dict[str, str] = {}
+
+
 def ffmpeg_version() -> str:
-    output = subprocess.run([ffmpeg_binary(), "-version"], capture_output=True, text=True, timeout=30).stdout
-    return output.splitlines()[0] if output else "unknown"
+    binary = ffmpeg_binary()
+    if binary not in _versions:
+        output = subprocess.run([binary, "-version"], capture_output=True, text=True, timeout=30).stdout
+        _versions[binary] = output.splitlines()[0] if output else "unknown"
+    return _versions[binary]
+
+
+def remember_version(version: str) -> None:
+    """The version of today's binary as the build record knows it (by the binary's stamp), so that neither
+    the record nor the parts' keys run ``ffmpeg -version`` (about 0.1 s) for it."""
+    _versions[ffmpeg_binary()] = version
 
 
 def run_ffmpeg(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:

@@ -293,8 +293,8 @@ def _synthesize(
     release: bool = True,
 ) -> tuple[SynthesisResult, dict[Path, ClipStats], bytes]:
     """Every clip, with helper threads working beside the engines: the cover, then each clip's trimming,
-    resampling and loudness as soon as the clip exists (cached ones first).  A script's own cover is
-    checked first, so a bad one fails before any synthesis."""
+    resampling and loudness as soon as the clip exists (cached ones once the misses are on their way).  A
+    script's own cover is checked first, so a bad one fails before any synthesis."""
     # The audio stack loads only when there is work to do, so a no-op build stays fast.
     from ..audio.clips import measure_clip
     from ..audio.cover import cover_jpeg
@@ -308,12 +308,6 @@ def _synthesize(
         if clip.path not in jobs_by_path:
             jobs_by_path[clip.path] = helper.submit(measure_clip, clip, job.pacing, cache.prepared)
 
-    if not force:
-        for chunks in job.plan.chunks:
-            for chunk in chunks:
-                cached = cache.get(chunk.casting.engine.name, chunk.key)
-                if cached is not None:
-                    prepare(cached)
     stage("synthesizing")
     try:
         synthesis = synthesize(

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..audio.ffmpeg import ffmpeg_binary, ffmpeg_version
+from ..audio.ffmpeg import ffmpeg_binary, ffmpeg_version, remember_version
 from ..audio.timeline import TIMELINE_VERSION, Pacing
 from ..fileio import atomic_write_text, file_sha256_or_none
 from ..script import Comment, Episode, Segment
@@ -48,6 +48,7 @@ def ffmpeg_identity(record: dict[str, Any]) -> tuple[str, list[Any]]:
     stamp = [binary, stat.st_mtime_ns, stat.st_size]
     known = record.get("ffmpeg")
     if isinstance(known, list) and len(known) == 4 and known[:3] == stamp:
+        remember_version(str(known[3]))
         return str(known[3]), known
     version = ffmpeg_version()
     return version, [*stamp, version]

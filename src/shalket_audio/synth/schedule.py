@@ -178,14 +178,17 @@ def synthesize_episode(
     on_clip: Callable[[Clip], None] | None = None,
     release_engines: bool = True,
 ) -> SynthesisResult:
-    """``on_clip`` hears of each clip as soon as it is made (from this thread), so work on it can start.
+    """``on_clip`` hears of each clip (from this thread), so work on it can start: of the cached ones once the
+    misses are on their way to the engines, of each new one as soon as it is made.
     ``release_engines`` false keeps the engines' workers warm for a next synthesis (the caller releases them).
     A ``KeyboardInterrupt`` stops at once: pending clips are cancelled, the engine workers killed, and the
     clips that finished stay cached."""
     run = _Run(episode, plan or plan_episode(episode, castings), cache, on_progress, on_clip)
     run.look_up(force)
     run.report()
-    if run.misses:
+    if not run.misses:
+        run.announce_hits()
+    else:
         interrupted = False
         try:
             run.make_misses(jobs or default_jobs())
@@ -251,6 +254,11 @@ class _Run:
                     self.misses[chunk.key] = chunk
         self.hits = sum(1 for chunks in self.plan.chunks for chunk in chunks if chunk.key not in self.misses)
 
+    def announce_hits(self) -> None:
+        if self.on_clip is not None:
+            for clip in list(self.clips.values()):
+                self.on_clip(clip)
+
     def report(self) -> None:
         if self.on_progress is None:
             return
@@ -277,6 +285,7 @@ class _Run:
                     workers = max(1, min(jobs, engine.max_jobs))
                     pools[engine.name] = ThreadPoolExecutor(workers, thread_name_prefix=f"synth-{engine.name}")
                 futures[pools[engine.name].submit(_synthesize_chunk, self.cache, chunk)] = chunk
+            self.announce_hits()  # after the submissions: the cached clips' preparation waits on no engine
             remaining = set(futures)
             while remaining:
                 done, remaining = wait(remaining, return_when=FIRST_EXCEPTION)
