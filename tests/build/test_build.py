@@ -16,7 +16,8 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ffmpeg_binary
-from shalket_audio.build import BuildReport, build_episode
+from shalket_audio.audio import master
+from shalket_audio.build import BuildReport, build_episode, record
 from shalket_audio.cli import app
 from shalket_audio.script import load_script
 from shalket_audio.synth.cache import ClipCache
@@ -323,6 +324,19 @@ def test_editing_one_segment_resynthesizes_only_it(small: Path, tmp_path: Path) 
     assert second.cache_hits == second.clips - 1
     third = build(small, out)
     assert third.up_to_date and third.synthesized == 0 and third.encodes == 0
+
+
+def test_a_new_parts_recipe_encodes_again_at_the_next_build(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Else the episode would count as current and the producer's first edit after an upgrade would pay for
+    # encoding every part.
+    out = tmp_path / "out"
+    first = build(small, out)
+    monkeypatch.setattr(record, "PARTS_VERSION", record.PARTS_VERSION + 1)
+    monkeypatch.setattr(master, "PARTS_VERSION", master.PARTS_VERSION + 1)
+    again = build(small, out)
+    assert not again.up_to_date and again.synthesized == 0 and again.encodes == again.parts == first.parts
 
 
 def test_a_failed_build_leaves_the_previous_episode_untouched(

@@ -15,3 +15,7 @@ Nothing is imported here: a no-op build never loads the audio stack.
 
 #: The episode's MP3 bitrate unless told otherwise: CBR, mono, 96 kbps (standards §1).
 DEFAULT_BITRATE = 96
+#: The recipe of an encoded part: part of each part's cache key and of the build's inputs, so a new recipe
+#: encodes the episode again at the next build instead of at the next edit.  Parts are keyed by their
+#: chapter's recipe (not its PCM) since version 2; version 3 measures them with the numpy K-weighting.
+PARTS_VERSION = 3

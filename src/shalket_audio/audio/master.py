@@ -34,6 +34,7 @@ import numpy as np
 from ..errors import RuntimeFailure
 from ..fileio import atomic_write_bytes
 from ..voices.formats import wav_writer
+from . import PARTS_VERSION
 from .concat import join_parts
 from .ffmpeg import ffmpeg_binary, ffmpeg_version
 from .levels import MAX_TRUE_PEAK_DBTP, TARGET_LUFS, Loudness
@@ -49,9 +50,6 @@ CODEC_LOSS_LU = 0.3
 #: Encoding again is worth it only when a pass lands this far off target.
 LOUDNESS_TOLERANCE_LU = 0.5
 ENCODER_SETTINGS = ("-c:a", "libmp3lame", "-ar", str(SAMPLE_RATE), "-ac", "1", "-compression_level", "5")
-#: Parts are keyed by their chapter's recipe (not its PCM) since version 2; version 3 measures them with
-#: the numpy K-weighting.
-PARTS_VERSION = 3
 _BLOCK = SAMPLE_RATE * 20
 _LOOKAHEAD = SAMPLE_RATE * 8 // 1000  # 8 ms: catches a peak before it arrives
 _SMOOTH = SAMPLE_RATE * 8 // 1000

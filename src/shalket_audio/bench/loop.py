@@ -107,10 +107,19 @@ def _spread(times: list[float]) -> dict[str, Any]:
     }
 
 
+#: A short segment is the speaker's first one of at most this many characters of text: in the committed
+#: script, the interviewer's "By Nico Lethbridge." and Zhanar's "We are a failed state,", so both voices'
+#: new clips are of about the same length (until 2026-12-03 the interviewer's was the 62-character title).
+SHORT_SEGMENT_CHARS = 60
+
+
 def _segment_edit(text: str, speaker: str, words: str) -> str:
     """One short segment of ``speaker`` given ``words`` more: one new clip."""
     lines = text.splitlines()
-    index = next(i for i, line in enumerate(lines) if line.startswith(f"{speaker}: ") and len(line) < 120)
+    tag = f"{speaker}: "
+    index = next(
+        i for i, line in enumerate(lines) if line.startswith(tag) and len(line) - len(tag) <= SHORT_SEGMENT_CHARS
+    )
     lines[index] = lines[index].rstrip(".,") + f", {words}."
     return "\n".join(lines) + "\n"
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..audio import PARTS_VERSION
 from ..audio.ffmpeg import ffmpeg_binary, ffmpeg_version, remember_version
 from ..audio.timeline import TIMELINE_VERSION, Pacing
 from ..fileio import atomic_write_text, file_sha256_or_none
@@ -62,6 +63,7 @@ def inputs_digest(
         "record": RECORD_VERSION,
         "tool": __version__,
         "timeline": TIMELINE_VERSION,  # a timeline of an older version is made again (with the audio)
+        "parts": PARTS_VERSION,
         "ffmpeg": ffmpeg if ffmpeg is not None else ffmpeg_version(),
         # Numbering only the feed shows changes no audio or tag: editing it re-encodes nothing.
         "metadata": {k: v for k, v in asdict(episode.metadata).items() if k not in FEED_ONLY_FIELDS},
