@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -106,6 +107,24 @@ def test_engine_upgrade_and_force_resynthesize(tmp_path: Path) -> None:
     forced = FakeEngine(version="2")
     result = run(SCRIPT, forced, cache, force=True)
     assert (result.hits, result.synthesized, len(forced.calls)) == (0, 5, 5)
+
+
+def test_cached_clips_are_announced_once_the_misses_are_with_the_engine(tmp_path: Path) -> None:
+    # The build prepares each clip it hears of; preparing the cached ones must not hold up the new one.
+    cache = ClipCache(tmp_path)
+    run(SCRIPT, FakeEngine(), cache)
+    started = threading.Event()
+
+    class SignallingEngine(FakeEngine):
+        def synthesize(self, text: str, voice: VoiceRef) -> Audio:
+            started.set()
+            return super().synthesize(text, voice)
+
+    heard: list[tuple[Path, bool]] = []
+    edited = SCRIPT.replace("Fifth segment", "The fifth segment")
+    result = run(edited, SignallingEngine(), cache, on_clip=lambda clip: heard.append((clip.path, started.wait(5))))
+    assert (result.hits, result.synthesized) == (4, 1)
+    assert len(heard) == 5 and all(engine_busy for _, engine_busy in heard)
 
 
 @pytest.mark.parametrize("damage", ["truncate", "empty", "flip"])

@@ -9,9 +9,9 @@ The tests check every figure against ffmpeg's ebur128.
 
 The K-weighting's two biquads are applied as their impulse response, cut where
 it has fallen below 1e-20 of its peak (about 0.2 s), by FFT convolution: the
-same output as running the recursion (within 1e-12 of full scale, tested),
-without scipy, whose ``scipy.signal`` took 1.2-1.9 s to import here, most of a
-one-line edit's rebuild besides the synthesis.
+same sub-block energies as running the recursion (within 1e-12 of the largest,
+tested), without scipy, whose ``scipy.signal`` took 1.4-1.9 s to import here,
+most of a one-line edit's rebuild besides the synthesis.
 """
 
 from __future__ import annotations
