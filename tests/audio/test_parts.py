@@ -186,3 +186,34 @@ def test_a_clip_ending_where_the_next_part_starts_keeps_its_own_parts_offset() -
     shifted = timeline.shifted((0, 5_000), (0, 40), 9_040)
     assert [(s.start_ms, s.end_ms) for s in shifted.segments] == [(1_000, 5_000), (5_040, 8_040)]
     assert [(c.start_ms, c.end_ms) for c in shifted.segments[0].chunks] == [(1_000, 5_000)]
+
+
+def test_a_part_is_read_once_per_process_until_its_files_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A watch keeps each part it has read (or made); a part written again, or damaged, is read and checked
+    afresh, and the touch that marks a part as used does not count as a change."""
+    from shalket_audio.audio import master
+
+    monkeypatch.setattr(master, "_read_parts", {})
+    source = tmp_path / "a.pcm"
+    source.write_bytes(_tone(1.0).tobytes())
+    made = _encode_part(source, 0.0, -2.5, tmp_path, "a", 96)
+    reads: list[object] = []
+    real_load = np.load
+    monkeypatch.setattr(master.np, "load", lambda *a, **k: reads.append(a) or real_load(*a, **k))
+
+    assert master._cached_part(tmp_path, "a") is made and not reads  # made by this process: known
+    master._prune(tmp_path, {made.path})  # touched as used
+    assert master._cached_part(tmp_path, "a") is made and not reads
+    master._read_parts.clear()
+    read = master._cached_part(tmp_path, "a")  # a new process reads it once
+    assert read is not None and len(reads) == 1
+    assert (read.frames, read.samples, read.true_peak_dbtp) == (made.frames, made.samples, made.true_peak_dbtp)
+    assert np.array_equal(read.sub_blocks, made.sub_blocks)
+    assert master._cached_part(tmp_path, "a") is read and len(reads) == 1
+
+    data = bytearray(made.path.read_bytes())
+    data[-10] ^= 0xFF  # the same length, other audio
+    made.path.write_bytes(bytes(data))
+    assert master._cached_part(tmp_path, "a") is None and len(reads) == 2  # read again, and its digest fails

@@ -1,8 +1,11 @@
 """ffmpeg: finding the binary, running it, and decoding clips to PCM.
 
-pydub needs an ffmpeg.  The system one is used when present; otherwise the
-binary shipped in the imageio-ffmpeg wheel, so a pip-only install can encode.
-"""
+The binary shipped in the imageio-ffmpeg wheel comes first, the system's ffmpeg second.  The wheel's is
+pinned with the package, so every machine encodes with the same build; and it is linked statically, so
+it starts in about 0.02 s where Debian's, with its 215 shared libraries, takes 0.12 s (measured on this
+project's 2-core host).  An edit's build runs two per part it encodes (the encoder and the decoder that
+measures it), so that start-up was a third of a re-encoded part's time.  ``IMAGEIO_FFMPEG_EXE`` names
+another binary."""
 
 from __future__ import annotations
 
@@ -21,18 +24,21 @@ if TYPE_CHECKING:
 
 @functools.cache
 def ffmpeg_binary() -> str:
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
     try:
         import imageio_ffmpeg
 
-        return str(imageio_ffmpeg.get_ffmpeg_exe())
+        found: str | None = str(imageio_ffmpeg.get_ffmpeg_exe())
     except (ImportError, RuntimeError):
-        raise RuntimeFailure(
-            "no ffmpeg found: neither a system ffmpeg nor the imageio-ffmpeg wheel",
-            fix="apt-get install ffmpeg, or pip install imageio-ffmpeg",
-        ) from None
+        found = None
+    # Without a binary of its own, the wheel answers with the bare name of one on PATH: a path is wanted
+    # here (the build record stamps the binary's file).
+    resolved = shutil.which(found or "ffmpeg")
+    if resolved:
+        return resolved
+    raise RuntimeFailure(
+        "no ffmpeg found: neither the imageio-ffmpeg wheel's binary nor a system ffmpeg",
+        fix="pip install imageio-ffmpeg, or apt-get install ffmpeg",
+    )
 
 
 #: ffmpeg's version by binary: asked once per process, or told by ``remember_version``.

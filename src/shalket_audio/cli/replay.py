@@ -136,7 +136,7 @@ def _command(argv: list[str]) -> str:
     environment = {
         k: v
         for k, v in os.environ.items()
-        if (k.startswith("SHALKET_") and k != "SHALKET_REPLAY") or k in ("HOME", "PATH")
+        if (k.startswith("SHALKET_") and k != "SHALKET_REPLAY") or k in ("HOME", "PATH", "IMAGEIO_FFMPEG_EXE")
     }
     material = [argv, os.getcwd(), environment, sys.executable, sys.version, sys.path]
     return hashlib.sha256(json.dumps(material).encode()).hexdigest()
