@@ -137,11 +137,12 @@ def test_the_warm_up_warms_what_a_lone_request_uses() -> None:
 
 
 def test_read_clips_loads_what_the_first_edit_would(tmp_path: Path) -> None:
-    """After the watch's first build (a no-op, say), every cached clip is checked and its analysis read now,
-    not on the first save."""
+    """After the watch's first build (a no-op, say), every cached clip is checked and its analyses and the
+    encoded parts are read now, not on the first save."""
     from conftest import FakeEngine
-    from shalket_audio.audio import clips
+    from shalket_audio.audio import clips, master
     from shalket_audio.audio.timeline import Pacing
+    from shalket_audio.build.record import parts_folder
     from shalket_audio.build.watch import read_clips
     from shalket_audio.script import parse_script
     from shalket_audio.synth import ClipCache, cast, plan_episode, synthesize_episode
@@ -152,14 +153,22 @@ def test_read_clips_loads_what_the_first_edit_would(tmp_path: Path) -> None:
     registry = Registry()
     registry.register(FakeEngine())
     synthesize_episode(episode, cast(episode, "local", registry), ClipCache(tmp_path / "cache"))
+    pacing, prepared = Pacing.from_episode(episode), ClipCache(tmp_path / "cache").prepared
     for chunk in (c for chunks in plan_episode(episode, cast(episode, "local", registry)).chunks for c in chunks):
         clip = ClipCache(tmp_path / "cache").get("fake", chunk.key)
         assert clip is not None
-        clips.measure_clip(clip, Pacing.from_episode(episode), ClipCache(tmp_path / "cache").prepared)
+        stats = clips.measure_clip(clip, pacing, prepared)
+    clips.tamed_stats(clip, stats, stats.peak_dbfs - 3, pacing, prepared)  # one clip tamed, as loud ones are
+    parts = parts_folder(tmp_path / "t.md", tmp_path / "out")
+    parts.mkdir(parents=True)
+    (tmp_path / "a.pcm").write_bytes(bytes(44100))
+    master._encode_part(tmp_path / "a.pcm", 0.0, -2.5, parts, "p1", 96)
     clips._ANALYSES.clear()  # as in a new watch process
+    master._read_parts.clear()
 
     cache = ClipCache(tmp_path / "cache")
-    read_clips([episode], "local", registry, cache)
+    read_clips([episode], "local", registry, cache, tmp_path / "out")
     keys = {c.key for chunks in plan_episode(episode, cast(episode, "local", registry)).chunks for c in chunks}
     assert set(cache._verified) == keys and len(keys) == 4
-    assert len({path for path, _, _ in clips._ANALYSES}) == 4
+    assert len({path for path, _, _ in clips._ANALYSES}) == 5  # four analyses and the tamed one
+    assert list(master._read_parts) == [parts / "p1.mp3"]

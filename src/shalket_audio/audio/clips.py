@@ -9,6 +9,7 @@ the chapters it must write again.  A damaged or missing file is simply made agai
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import io
 from dataclasses import dataclass
@@ -131,6 +132,16 @@ def _keep(path: Path, **arrays: np.ndarray | np.generic) -> None:
 
 def load_clip(clip: Clip, pacing: Pacing, store: Path | None) -> np.ndarray:
     return prepare_clip(clip, pacing, store)[0]
+
+
+def read_analyses(clip: Clip, pacing: Pacing, store: Path | None) -> None:
+    """The clip's analysis, and its tamed ones at whatever ceilings they were kept for, read now (kept for the
+    process), so a watch's first edit reads none of them."""
+    measure_clip(clip, pacing, store)
+    saved = _stored(clip, pacing, store, "stats")
+    if saved is not None:
+        for tamed in saved.parent.glob(f"{glob.escape(saved.name.removesuffix('stats'))}tamed-*.stats"):
+            _analysis(tamed)
 
 
 def is_tamed(clip: ClipStats, ceiling: float) -> bool:

@@ -31,7 +31,7 @@ from ..synth import DEFAULT_PROFILE, Clip, ClipCache, Progress, SynthesisPlan, S
 from ..synth import synthesize_episode as synthesize
 from ..voices import Registry, default_registry
 from .memory import bound_memory
-from .record import ffmpeg_identity, inputs_digest, is_current, output_paths, read_record, write_record
+from .record import ffmpeg_identity, inputs_digest, is_current, output_paths, parts_folder, read_record, write_record
 from .show import check_names, keep_feed_guid, record_episode, show_episodes, show_metadata
 
 if TYPE_CHECKING:
@@ -140,9 +140,10 @@ def _remove_leftovers(episode: Episode, out_dir: Path) -> None:
     name = episode.path.stem
     work = re.compile(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}")  # tempfile's names for the work folder
     leftovers = [p for p in out_dir.glob(f".{name}.*") if p.is_dir() and work.fullmatch(p.name)]
-    leftovers += list((out_dir / f".{name}.parts").glob(".part-*"))
+    parts = parts_folder(episode.path, out_dir)
+    leftovers += list(parts.glob(".part-*"))
     leftovers += [p for p in out_dir.glob(".*.tmp") if p.is_file()]
-    leftovers += [p for p in (out_dir / f".{name}.parts").glob(".*.tmp") if p.is_file()]
+    leftovers += [p for p in parts.glob(".*.tmp") if p.is_file()]
     for path in leftovers:
         if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
@@ -363,8 +364,7 @@ def _assemble_and_encode(
         gain = float(record["gain"])  # unchanged chapters stay bit-identical: their parts are reused
     stage("encoding")
     encoded = work / "episode.mp3"
-    parts_dir = job.out_dir / f".{mp3.stem}.parts"
-    mastered = master(assembly.parts, gain, parts_dir, encoded, job.bitrate)
+    mastered = master(assembly.parts, gain, parts_folder(mp3, job.out_dir), encoded, job.bitrate)
     duration_ms = _mp3_duration_ms(encoded)
     timeline = assembly.timeline.shifted(assembly.part_starts_ms, mastered.offsets_ms, duration_ms)
     write_tags(encoded, job.episode, timeline, duration_ms, cover)

@@ -33,6 +33,11 @@ def output_paths(script: Path, out_dir: Path) -> tuple[Path, Path, Path]:
     return out_dir / f"{name}.mp3", out_dir / f"{name}.timeline.json", out_dir / f".{name}.build.json"
 
 
+def parts_folder(script: Path, out_dir: Path) -> Path:
+    """Where the episode's encoded parts are kept (``audio/master.py``)."""
+    return out_dir / f".{script.stem}.parts"
+
+
 def forget(script: Path, out_dir: Path) -> None:
     """Drop the record, so the next build makes the episode again even though its inputs look unchanged."""
     output_paths(script, out_dir)[2].unlink(missing_ok=True)

@@ -127,12 +127,15 @@ def warm_up(voices: Iterable[tuple[Engine, VoiceRef]], also: Callable[[], None] 
         thread.join()  # Ctrl-C still interrupts this wait: the workers are then killed
 
 
-def read_clips(episodes: Iterable[Episode], profile: str, registry: Registry, cache: ClipCache) -> None:
+def read_clips(episodes: Iterable[Episode], profile: str, registry: Registry, cache: ClipCache, out_dir: Path) -> None:
     """What the first edit's build reads and a no-op build does not: each cached clip looked up and checked,
-    and its analysis loaded (both are kept for the process), so the first edit is as quick as the next."""
-    from ..audio.clips import measure_clip
+    its analyses loaded, and the episode's encoded parts read (all kept for the process), so the first edit
+    is as quick as the next."""
+    from ..audio.clips import read_analyses
+    from ..audio.master import read_parts
     from ..audio.timeline import Pacing
     from ..synth import cast, plan_episode
+    from .record import parts_folder
 
     with contextlib.suppress(Exception):  # only a head start: a problem here is the next build's to report
         for episode in episodes:
@@ -141,7 +144,9 @@ def read_clips(episodes: Iterable[Episode], profile: str, registry: Registry, ca
                 for chunk in chunks:
                     clip = cache.get(chunk.casting.engine.name, chunk.key)
                     if clip is not None:
-                        measure_clip(clip, pacing, cache.prepared)
+                        read_analyses(clip, pacing, cache.prepared)
+            if episode.path is not None:
+                read_parts(parts_folder(episode.path, out_dir))
 
 
 def _preload() -> None:

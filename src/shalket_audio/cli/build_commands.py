@@ -149,7 +149,7 @@ def build_command(
             warmed.append(True)
             warm_up(
                 ((c.engine, c.voice) for e in episodes for c in cast(e, settings.voices, registry).values()),
-                also=lambda: read_clips(episodes, settings.voices, registry, cache),
+                also=lambda: read_clips(episodes, settings.voices, registry, cache, out),
             )
 
     def ready(files: set[Path]) -> None:
